@@ -1,0 +1,134 @@
+"""Input validation shared by the public entry points.
+
+Each public function has one private ``_<name>_iv`` routine that calls these
+helpers; every helper raises :class:`~meanfield.errors.ParameterError` naming the
+parameter, the value received and the allowed range.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as np
+
+from .errors import ParameterError
+
+__all__ = [
+    "real",
+    "positive",
+    "nonnegative",
+    "integer",
+    "choice",
+    "real_array",
+    "rng",
+]
+
+
+def real(name: str, value, *, low=None, high=None, low_open=False, high_open=False,
+         allowed: str | None = None) -> float:
+    """Return ``value`` as a finite float inside ``[low, high]`` or raise ParameterError."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)) \
+            or isinstance(value, np.complexfloating):
+        if isinstance(value, np.ndarray) and value.ndim == 0 and np.isrealobj(value) \
+                and value.dtype.kind in "fiu":
+            value = value.item()
+        else:
+            raise ParameterError(
+                f"`{name}` must be a real number; got {name}={value!r} ({type(value).__name__})")
+    v = float(value)
+    rng_txt = allowed
+    if rng_txt is None:
+        lo = "-inf" if low is None else repr(low)
+        hi = "inf" if high is None else repr(high)
+        rng_txt = f"a finite number in {'(' if low_open or low is None else '['}{lo}, " \
+                  f"{hi}{')' if high_open or high is None else ']'}"
+    if not np.isfinite(v):
+        raise ParameterError(f"`{name}` must be {rng_txt}; got {name}={value!r}")
+    if low is not None and (v < low or (low_open and v == low)):
+        raise ParameterError(f"`{name}` must be {rng_txt}; got {name}={value!r}")
+    if high is not None and (v > high or (high_open and v == high)):
+        raise ParameterError(f"`{name}` must be {rng_txt}; got {name}={value!r}")
+    return v
+
+
+def positive(name: str, value) -> float:
+    """A finite, strictly positive float."""
+    return real(name, value, low=0.0, low_open=True, allowed="positive and finite")
+
+
+def nonnegative(name: str, value) -> float:
+    """A finite float >= 0."""
+    return real(name, value, low=0.0, allowed="non-negative and finite")
+
+
+def integer(name: str, value, *, low: int | None = None, high: int | None = None) -> int:
+    """An integer (Python or numpy, not bool, not float) inside ``[low, high]``."""
+    if isinstance(value, bool):
+        raise ParameterError(f"`{name}` must be an integer; got {name}={value!r}")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise ParameterError(
+            f"`{name}` must be an integer; got {name}={value!r} ({type(value).__name__})"
+        ) from None
+    if (low is not None and v < low) or (high is not None and v > high):
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        raise ParameterError(f"`{name}` must be an integer in [{lo}, {hi}]; got {name}={v}")
+    return v
+
+
+def choice(name: str, value, options) -> str:
+    """One of a fixed set of option strings."""
+    if not isinstance(value, str) or value not in options:
+        opts = ", ".join(repr(o) for o in options)
+        raise ParameterError(f"`{name}` must be one of {opts}; got {name}={value!r}")
+    return value
+
+
+def real_array(name: str, value, *, ndim=None, shape=None, finite=True, low=None,
+               low_open=False) -> np.ndarray:
+    """A float64 array with the given number of dimensions / shape, all finite."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise ParameterError(f"`{name}` must be an array of real numbers; got {value!r}") from exc
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise ParameterError(
+            f"`{name}` must be an array of real numbers; got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if ndim is not None and arr.ndim not in np.atleast_1d(ndim):
+        raise ParameterError(
+            f"`{name}` must have {ndim} dimension(s); got shape {arr.shape}")
+    if shape is not None:
+        if len(shape) != arr.ndim or any(s is not None and s != a for s, a in zip(shape, arr.shape)):
+            want = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
+            raise ParameterError(f"`{name}` must have shape {want}; got shape {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ParameterError(f"`{name}` must contain only finite numbers")
+    if low is not None:
+        bad = arr <= low if low_open else arr < low
+        if np.any(bad):
+            op = ">" if low_open else ">="
+            raise ParameterError(f"`{name}` must be {op} {low} everywhere; got min {arr.min()!r}")
+    return arr
+
+
+def rng(seed) -> np.random.Generator:
+    """A numpy Generator from ``None``, an int or a Generator."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, bool):
+        raise ParameterError(f"`seed` must be None, a non-negative integer or a "
+                             f"numpy.random.Generator; got seed={seed!r}")
+    try:
+        s = operator.index(seed)
+    except TypeError:
+        raise ParameterError(f"`seed` must be None, a non-negative integer or a "
+                             f"numpy.random.Generator; got seed={seed!r}") from None
+    if s < 0:
+        raise ParameterError(f"`seed` must be a non-negative integer; got seed={s}")
+    return np.random.default_rng(s)
