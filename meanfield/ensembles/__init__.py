@@ -1,0 +1,11 @@
+"""Random coupling matrices: each ensemble samples itself and knows its theory.
+
+Every ensemble is a frozen dataclass deriving from :class:`Ensemble`, with
+``sample(n, seed=None, dtype=np.float64)`` returning an ``(n, n)`` coupling matrix
+and properties describing the large-``n`` spectrum.
+"""
+
+from ._base import Ensemble
+from .gaussian import Gaussian
+
+__all__ = ["Ensemble", "Gaussian"]
