@@ -1,0 +1,925 @@
+r"""The finite-size simulator of random rate networks.
+
+Integrates
+
+.. math::
+
+    \dot x_i = -x_i + \sum_j J_{ij}\,\phi(x_j) + I_i(t) + \sigma\,\xi_i(t),
+    \qquad \langle \xi_i(t)\xi_j(s)\rangle = \delta_{ij}\,\delta(t-s),
+
+time in units of the single-unit time constant, for a batch of trajectories at
+once (state ``X`` of shape ``(N, batch)``, one ``J @ phi(X)`` product per step),
+with running statistics (mean, variance, autocovariance by FFT) accumulated on
+the fly so that long runs need bounded memory, and the largest Lyapunov
+exponents of the same discrete map by the QR method (:func:`lyapunov`).
+
+The module is callable: ``meanfield.simulate(J, ...)`` is
+:func:`simulate`, and ``meanfield.simulate.lyapunov(...)`` is :func:`lyapunov`.
+
+This module imports no theory (``gaussian``, ``dmft``): it is the independent
+reference the theory is checked against.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import sys
+import time
+import types
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+from scipy import fft as sfft
+
+from . import _checks, transfer
+from .errors import MeanFieldError, ParameterError
+from .estimate import Estimate
+
+__all__ = ["simulate", "lyapunov", "SimulationResult", "LyapunovResult", "DivergenceError",
+           "METHODS"]
+
+#: Integration schemes accepted by :func:`simulate`.
+METHODS = ("euler", "exp-euler", "rk4")
+_LYAP_METHODS = ("euler", "exp-euler")
+_MAX_FRAMES = 2000
+_RECORD_BYTES = 2 ** 28          # default bound on the recorded trajectory (256 MiB)
+_STAT_BYTES = 2 ** 27            # default bound on the autocovariance buffers (128 MiB)
+_MAX_LAGS = 512                  # default bound on the number of lags
+_FORMAT_VERSION = 1
+
+
+class DivergenceError(MeanFieldError, FloatingPointError):
+    """The state became non-finite (the dynamics diverged or the step is too large)."""
+
+
+# ---------------------------------------------------------------------------
+# results
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    r"""Output of :func:`simulate`.
+
+    Attributes
+    ----------
+    n, batch : int
+        Number of units :math:`N` and of trajectories.
+    dt, t_max, t_transient, noise : float
+        Step, total time (``n_steps * dt``), discarded transient, noise
+        amplitude :math:`\sigma`.
+    method, phi, dtype : str
+        Integration scheme, transfer-function name, floating type.
+    seed : int or None
+        The integer seed (None if none or a Generator was given).
+    n_steps, record_every, stat_every : int
+        Steps taken; stride (in steps) of the recorded frames and of the samples
+        entering the statistics.
+    t : ndarray, shape (n_frames,)
+        Times of the recorded frames (``t_transient`` onwards).
+    x : ndarray, shape (n_frames, N, batch), or None
+        Recorded states (None when ``record_every=0``).
+    x_final : ndarray, shape (N, batch)
+        State at ``t_max`` (to continue a run).
+    x_mean : ndarray, shape (N, batch)
+        Time mean of each unit in each trajectory after the transient.
+    mu : Estimate
+        Population mean :math:`\mu = \langle x_i(t)\rangle_{i,t}`.
+    delta0 : Estimate
+        :math:`\Delta_0 = \Delta(0)`, the temporal variance of :math:`x_i`
+        averaged over units.
+    tau : ndarray, shape (n_lags,)
+        Lags :math:`0, s\,dt, 2 s\,dt, \ldots` (``s = stat_every``).
+    delta_tau : Estimate
+        Array-valued estimate of the connected autocovariance
+        :math:`\Delta(\tau)` on ``tau`` (``delta_tau.mean``, ``delta_tau.stderr``,
+        ``delta_tau[k]`` a scalar Estimate).
+    c_phi_tau : Estimate or None
+        Full (not connected) correlation
+        :math:`C_\phi(\tau) = \langle\phi(x_i(t))\phi(x_i(t+\tau))\rangle` when
+        requested with ``c_phi=True``.
+    n_samples : int
+        Independent samples behind each Estimate (``batch * blocks``).
+    wall_time : float
+        Seconds spent integrating.
+    success, status, message
+        Always True, 0 and a summary (failures raise).
+    """
+
+    n: int
+    batch: int
+    dt: float
+    t_max: float
+    t_transient: float
+    noise: float
+    method: str
+    phi: str
+    dtype: str
+    seed: int | None
+    n_steps: int
+    record_every: int
+    stat_every: int
+    t: np.ndarray = field(repr=False)
+    x: np.ndarray | None = field(repr=False)
+    x_final: np.ndarray = field(repr=False)
+    x_mean: np.ndarray = field(repr=False)
+    mu: Estimate
+    delta0: Estimate
+    tau: np.ndarray = field(repr=False)
+    delta_tau: Estimate = field(repr=False)
+    c_phi_tau: Estimate | None = field(repr=False)
+    n_samples: int
+    wall_time: float
+    success: bool = True
+    status: int = 0
+    message: str = ""
+
+    def __repr__(self) -> str:
+        rec = "none" if self.x is None else f"{self.x.shape[0]} frames every {self.record_every}"
+        return (f"SimulationResult(n={self.n}, batch={self.batch}, phi={self.phi!r}, "
+                f"method={self.method!r}, dt={self.dt:g}, t_max={self.t_max:g}, "
+                f"t_transient={self.t_transient:g}, noise={self.noise:g}, seed={self.seed},\n"
+                f"  mu={self.mu}, delta0={self.delta0},\n"
+                f"  delta_tau on {self.tau.size} lags up to {self.tau[-1]:g}, "
+                f"recorded: {rec}, wall_time={self.wall_time:.3g} s)")
+
+    _ARRAYS = ("t", "x", "x_final", "x_mean", "tau")
+    _ESTIMATES = ("mu", "delta0", "delta_tau", "c_phi_tau")
+
+    def to_dict(self) -> dict:
+        """All fields; arrays as numpy arrays, estimates as dicts (see :meth:`Estimate.to_dict`)."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = v.to_dict() if isinstance(v, Estimate) else v
+        return out
+
+    def save(self, path) -> Path:
+        """Write to ``path`` (``.npz``: arrays plus a JSON metadata string; no pickle)."""
+        path = Path(path)
+        arrays, meta = {}, {"format_version": _FORMAT_VERSION, "estimates": {}}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name in self._ARRAYS:
+                if v is not None:
+                    arrays[f.name] = v
+            elif f.name in self._ESTIMATES:
+                if v is not None:
+                    arrays[f"{f.name}__mean"] = np.asarray(v.mean)
+                    arrays[f"{f.name}__stderr"] = np.asarray(v.stderr)
+                meta["estimates"][f.name] = None if v is None else v.n
+            else:
+                meta[f.name] = v
+        arrays["__meta__"] = np.array(json.dumps(meta))
+        with open(path, "wb") as fh:
+            np.savez(fh, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path) -> SimulationResult:
+        """Read a result written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["__meta__"]))
+            meta.pop("format_version")
+            ests = meta.pop("estimates")
+            kw = dict(meta)
+            for name in cls._ARRAYS:
+                kw[name] = data[name] if name in data.files else None
+            for name, n in ests.items():
+                if n is None:
+                    kw[name] = None
+                else:
+                    kw[name] = Estimate(data[f"{name}__mean"], data[f"{name}__stderr"], n)
+        return cls(**kw)
+
+
+@dataclass(frozen=True, eq=False)
+class LyapunovResult:
+    r"""Output of :func:`lyapunov`.
+
+    Attributes
+    ----------
+    exponents : ndarray, shape (k,)
+        Largest ``k`` Lyapunov exponents (per unit time), descending.
+    stderr : ndarray, shape (k,)
+        Standard errors from the spread of the ``n_blocks`` block estimates.
+    block_exponents : ndarray, shape (n_blocks, k)
+        Exponents measured on consecutive blocks of the counted time.
+    n, k, n_blocks, qr_every : int
+    dt, t_max, t_transient, t_warmup, t_counted, noise : float
+    method, phi : str
+    seed : int or None
+    wall_time : float
+    success, status, message
+    """
+
+    exponents: np.ndarray
+    stderr: np.ndarray
+    block_exponents: np.ndarray = field(repr=False)
+    n: int
+    k: int
+    n_blocks: int
+    qr_every: int
+    dt: float
+    t_max: float
+    t_transient: float
+    t_warmup: float
+    t_counted: float
+    noise: float
+    method: str
+    phi: str
+    seed: int | None
+    wall_time: float
+    success: bool = True
+    status: int = 0
+    message: str = ""
+
+    @property
+    def lambda_max(self) -> Estimate:
+        """The largest exponent as an :class:`Estimate` over the blocks."""
+        return Estimate(self.exponents[0], self.stderr[0], self.n_blocks)
+
+    def __repr__(self) -> str:
+        return (f"LyapunovResult(lambda_max={self.lambda_max}, k={self.k}, n={self.n}, "
+                f"phi={self.phi!r}, method={self.method!r}, dt={self.dt:g}, "
+                f"t_counted={self.t_counted:g}, noise={self.noise:g}, seed={self.seed})")
+
+    def to_dict(self) -> dict:
+        """All fields plus ``lambda_max`` as a dict."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["lambda_max"] = self.lambda_max.to_dict()
+        return out
+
+
+# ---------------------------------------------------------------------------
+# running autocovariance
+# ---------------------------------------------------------------------------
+
+class _Autocov:
+    r"""Streaming autocovariance of ``(N, batch)`` samples over lags ``0..L``.
+
+    Accumulates, per trajectory, ``raw[k] = sum_i sum_t y_i(t) y_i(t+k)`` exactly
+    (all pairs, across block boundaries) by FFT over blocks of ``B`` origins
+    joined to the next ``L`` samples, plus the per-unit sums and the first and
+    last ``L`` samples needed to subtract each unit's time mean exactly at the end.
+    """
+
+    def __init__(self, L, shape, dtype, connected):
+        self.L = L
+        self.B = max(L, 32)
+        self.connected = connected
+        self.buf = np.empty((self.B + L,) + shape, dtype=dtype)
+        self.head = np.empty((L,) + shape, dtype=dtype) if connected else None
+        self.c = 0                       # samples in buf
+        self.T = 0                       # samples pushed
+        self.sum = np.zeros(shape)       # float64 per-unit sums
+        self.raw = np.zeros((L + 1, shape[1]))
+        self.ref = None
+
+    def push(self, y):
+        if self.connected:
+            if self.ref is None:         # subtract a per-unit reference: no cancellation
+                self.ref = y.astype(np.float64)
+            np.subtract(y, self.ref, out=self.buf[self.c], casting="unsafe")
+            if self.T < self.L:
+                self.head[self.T] = self.buf[self.c]
+        else:
+            self.buf[self.c] = y
+        self.sum += self.buf[self.c]
+        self.c += 1
+        self.T += 1
+        if self.c == self.B + self.L:
+            self._process(self.B, self.c)
+            self.buf[:self.L] = self.buf[self.B:self.c]
+            self.c = self.L
+
+    def _process(self, n_orig, n_ext):
+        L = self.L
+        nfft = sfft.next_fast_len(n_orig + L + 1, real=True)
+        n_units = self.buf.shape[1]
+        chunk = max(1, (1 << 22) // max(1, nfft * self.buf.shape[2]))
+        acc = 0.0
+        for i0 in range(0, n_units, chunk):
+            e = self.buf[:n_ext, i0:i0 + chunk].astype(np.float64)
+            E = sfft.rfft(e, n=nfft, axis=0)
+            A = sfft.rfft(e[:n_orig], n=nfft, axis=0)
+            acc = acc + np.einsum("fib,fib->fb", A.conj(), E)
+        self.raw += sfft.irfft(acc, n=nfft, axis=0)[:L + 1]
+
+    def finish(self):
+        """Per-trajectory (batch,) autocovariance on lags 0..L and per-unit means."""
+        self._process(self.c, self.c)
+        T, L = self.T, self.L
+        k = np.arange(L + 1)
+        n_k = (T - k).astype(np.float64)
+        n_units = self.sum.shape[0]
+        m = self.sum / T                                    # (N, batch)
+        if not self.connected:
+            return self.raw / (n_k[:, None] * n_units), m
+        # sum_{t<T-k} y_t = S - tail_k,  sum_{t>=k} y_t = S - head_k (per unit)
+        last = self.buf[self.c - L:self.c].astype(np.float64) if L else None
+        head_cum = np.zeros((L + 1,) + m.shape)
+        tail_cum = np.zeros((L + 1,) + m.shape)
+        if L:
+            head_cum[1:] = np.cumsum(self.head.astype(np.float64), axis=0)
+            tail_cum[1:] = np.cumsum(last[::-1], axis=0)
+        S = self.sum
+        cross = np.einsum("ib,kib->kb", m, 2 * S[None] - head_cum - tail_cum)
+        quad = n_k[:, None] * np.einsum("ib,ib->b", m, m)[None]
+        cov = (self.raw - cross + quad) / (n_k[:, None] * n_units)
+        return cov, m + self.ref
+
+
+# ---------------------------------------------------------------------------
+# input validation
+# ---------------------------------------------------------------------------
+
+def _coupling_iv(J):
+    J = _checks.real_array("J", J, ndim=2)
+    if J.shape[0] != J.shape[1] or J.shape[0] == 0:
+        raise ParameterError(f"`J` must be a square (N, N) matrix with N >= 1; got shape {J.shape}")
+    return J
+
+
+def _dtype_iv(dtype):
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise ParameterError(
+            f"`dtype` must be np.float64 or np.float32; got dtype={dtype!r}") from None
+    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ParameterError(f"`dtype` must be np.float64 or np.float32; got dtype={dt}")
+    return dt
+
+
+def _inputs_iv(inputs, n, dtype):
+    """Return (constant array or None, callable or None)."""
+    if inputs is None:
+        return None, None
+    if callable(inputs):
+        try:
+            v = np.asarray(inputs(0.0))
+        except Exception as exc:  # noqa: BLE001 - report any failure of the user callable
+            raise ParameterError(f"`inputs` could not be evaluated at t=0: {exc}") from exc
+        if v.shape not in ((n,), ()) or v.dtype.kind not in "biuf" or not np.all(np.isfinite(v)):
+            raise ParameterError(
+                f"`inputs` must be a callable t -> finite array of shape ({n},); "
+                f"got shape {v.shape} at t=0")
+
+        def f(t):
+            val = np.asarray(inputs(t), dtype=dtype)
+            return val.reshape(-1, 1) if val.ndim == 1 else val
+        return None, f
+    arr = _checks.real_array("inputs", inputs)
+    if arr.ndim == 0:
+        return np.full((n, 1), arr, dtype=dtype), None
+    if arr.shape != (n,):
+        raise ParameterError(
+            f"`inputs` must be None, a scalar, an array of shape ({n},) or a callable; "
+            f"got shape {arr.shape}")
+    return arr.astype(dtype).reshape(n, 1), None
+
+
+def _x0_iv(x0, n, batch, gen, dtype):
+    if x0 is None:
+        return gen.standard_normal((n, batch)).astype(dtype)
+    x0 = _checks.real_array("x0", x0)
+    if x0.shape == (n,):
+        x0 = np.repeat(x0[:, None], batch, axis=1)
+    elif x0.shape != (n, batch):
+        raise ParameterError(
+            f"`x0` must have shape ({n},) or ({n}, {batch}) (N, batch); got shape {x0.shape}")
+    return np.ascontiguousarray(x0, dtype=dtype)
+
+
+def _time_iv(t_max, dt, method):
+    t_max = _checks.positive("t_max", t_max)
+    dt = _checks.positive("dt", dt)
+    if method == "euler" and dt > 1.0:
+        raise ParameterError(
+            f"`dt` must be <= 1 with method='euler'; got dt={dt!r}. The Euler map "
+            "x <- (1-dt) x + ... flips the sign of the leak for dt > 1 (its decay factor "
+            "1-dt < 0), so it no longer approximates the flow; use a smaller dt or "
+            "method='exp-euler'")
+    n_steps = int(round(t_max / dt))
+    if n_steps < 1:
+        raise ParameterError(f"`t_max` must be at least one step dt={dt!r}; got t_max={t_max!r}")
+    return t_max, dt, n_steps
+
+
+def _seed_value(seed):
+    return None if seed is None or isinstance(seed, np.random.Generator) else int(seed)
+
+
+def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_every,
+                 t_transient, max_lag, stat_every, blocks, seed, dtype, threads):
+    J = _coupling_iv(J)
+    n = J.shape[0]
+    tf = transfer.get(phi)
+    method = _checks.choice("method", method, METHODS)
+    t_max, dt, n_steps = _time_iv(t_max, dt, method)
+    noise = _checks.nonnegative("noise", noise)
+    if noise > 0 and method == "rk4":
+        raise ParameterError(
+            f"`noise` must be 0 with method='rk4' (a deterministic scheme); got noise={noise!r}. "
+            "Use method='euler' or 'exp-euler' for noisy dynamics")
+    batch = _checks.integer("batch", batch, low=1)
+    dtype = _dtype_iv(dtype)
+    gen = _checks.rng(seed)
+    t_transient = _checks.nonnegative("t_transient", t_transient)
+    n_trans = int(round(t_transient / dt))
+    if n_trans >= n_steps:
+        raise ParameterError(
+            f"`t_transient` must be smaller than t_max={t_max!r}; got t_transient={t_transient!r}")
+    if blocks is None:
+        blocks = 8 if batch == 1 else 1
+    blocks = _checks.integer("blocks", blocks, low=1)
+    if batch * blocks < 2:
+        raise ParameterError(
+            f"`blocks` must be >= 2 when batch == 1 (standard errors need two samples); "
+            f"got blocks={blocks}")
+    if threads is not None:
+        threads = _checks.integer("threads", threads, low=1)
+    itemsize = dtype.itemsize
+    n_post = n_steps - n_trans                      # steps after the transient
+    if record_every is None:
+        per_frame = n * batch * itemsize
+        max_frames = max(1, min(_MAX_FRAMES, _RECORD_BYTES // per_frame))
+        record_every = max(1, math.ceil((n_post + 1) / max_frames))
+    else:
+        record_every = _checks.integer("record_every", record_every, low=0)
+    t_stat = n_post * dt
+    if max_lag is None:
+        max_lag = min(20.0, t_stat / (10 * blocks))
+    max_lag = _checks.nonnegative("max_lag", max_lag)
+    if stat_every is None:
+        stat_every = 1
+        while True:
+            L = int(round(max_lag / (stat_every * dt)))
+            mem = 3 * L * n * batch * itemsize
+            if L <= _MAX_LAGS and mem <= _STAT_BYTES:
+                break
+            stat_every += 1
+    else:
+        stat_every = _checks.integer("stat_every", stat_every, low=1)
+    L = int(round(max_lag / (stat_every * dt)))
+    n_samp = n_post // stat_every + 1
+    if n_samp // blocks <= L + 1:
+        raise ParameterError(
+            f"`max_lag` must be well below the length of a statistics block "
+            f"((t_max - t_transient) / blocks = {t_stat / blocks:g}); got max_lag={max_lag!r}")
+    const_in, fun_in = _inputs_iv(inputs, n, dtype)
+    x0 = _x0_iv(x0, n, batch, gen, dtype)
+    return dict(J=np.ascontiguousarray(J, dtype=dtype), tf=tf, t_max=n_steps * dt, dt=dt,
+                n_steps=n_steps, n_trans=n_trans, noise=noise, batch=batch, method=method,
+                record_every=record_every, stat_every=stat_every, L=L, blocks=blocks,
+                gen=gen, dtype=dtype, threads=threads, const_in=const_in, fun_in=fun_in,
+                x0=x0, seed=_seed_value(seed), t_transient=n_trans * dt)
+
+
+def _threads(threads):
+    if threads is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=threads, user_api="blas")
+
+
+def _progress(total, enabled, desc):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+    return tqdm(total=total, desc=desc, unit="step")
+
+
+# ---------------------------------------------------------------------------
+# the integrator
+# ---------------------------------------------------------------------------
+
+def _stepper(J, phi, dt, noise, method, const_in, fun_in, gen, dtype, shape):
+    """Return ``step(X, t)`` advancing X in place by one step of ``method``."""
+    H = np.empty(shape, dtype=dtype)
+    Z = np.empty(shape, dtype=dtype) if noise > 0 else None
+
+    def drive(X, t, out):
+        P = phi(X)
+        if P.dtype != dtype:
+            P = P.astype(dtype)
+        np.matmul(J, P, out=out)
+        if const_in is not None:
+            out += const_in
+        elif fun_in is not None:
+            out += fun_in(t)
+        return out
+
+    if method == "euler":
+        a, b = dtype.type(1.0 - dt), dtype.type(dt)
+        s = dtype.type(math.sqrt(dt) * noise)
+    elif method == "exp-euler":
+        a, b = dtype.type(math.exp(-dt)), dtype.type(-math.expm1(-dt))
+        s = dtype.type(noise * math.sqrt(-math.expm1(-2.0 * dt) / 2.0))
+    else:
+        K = [np.empty(shape, dtype=dtype) for _ in range(4)]
+        Y = np.empty(shape, dtype=dtype)
+        h, h2, h6 = dtype.type(dt), dtype.type(dt / 2), dtype.type(dt / 6)
+
+        def f(X, t, out):
+            drive(X, t, out)
+            out -= X
+            return out
+
+        def step_rk4(X, t):
+            k0, k1, k2, k3 = K
+            f(X, t, k0)
+            np.multiply(k0, h2, out=Y)
+            np.add(Y, X, out=Y)
+            f(Y, t + dt / 2, k1)
+            np.multiply(k1, h2, out=Y)
+            np.add(Y, X, out=Y)
+            f(Y, t + dt / 2, k2)
+            np.multiply(k2, h, out=Y)
+            np.add(Y, X, out=Y)
+            f(Y, t + dt, k3)
+            np.add(k1, k2, out=k1)
+            np.multiply(k1, 2, out=k1)
+            np.add(k0, k1, out=k0)
+            np.add(k0, k3, out=k0)
+            np.multiply(k0, h6, out=k0)
+            np.add(X, k0, out=X)
+
+        return step_rk4
+
+    def step(X, t):
+        drive(X, t, H)
+        np.multiply(H, b, out=H)
+        np.multiply(X, a, out=X)
+        np.add(X, H, out=X)
+        if Z is not None:
+            gen.standard_normal(out=Z, dtype=dtype)
+            np.multiply(Z, s, out=Z)
+            np.add(X, Z, out=X)
+
+    return step
+
+
+def simulate(J, phi, t_max: float, dt: float, *, x0=None,
+             noise: float = 0.0, inputs=None, batch: int = 1, method: str = "euler",
+             record_every: int | None = None, t_transient: float = 0.0,
+             max_lag: float | None = None, stat_every: int | None = None,
+             blocks: int | None = None, c_phi: bool = False, seed=None,
+             dtype=np.float64, progress: bool = False,
+             threads: int | None = None) -> SimulationResult:
+    r"""Simulate a rate network and accumulate its stationary statistics.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        Coupling matrix (finite reals).
+    phi : str or TransferFunction
+        Transfer function :math:`\phi` (see :mod:`meanfield.transfer`).
+    t_max : float
+        Total simulated time (> 0), rounded to ``n_steps = round(t_max / dt)`` steps.
+    dt : float
+        Time step (> 0; <= 1 for ``method="euler"``).
+    x0 : array_like, shape (N,) or (N, batch), optional
+        Initial state; default iid :math:`\mathcal N(0, 1)` entries from ``seed``.
+    noise : float
+        White-noise amplitude :math:`\sigma \ge 0`.
+    inputs : None, float, array_like of shape (N,), or callable
+        External input :math:`I`: a constant (scalar or per unit) or a function
+        ``t -> array (N,)`` (evaluated at the start of each step, and at the
+        RK4 stages).
+    batch : int
+        Number of trajectories integrated together (>= 1).
+    method : {"euler", "exp-euler", "rk4"}
+        Integration scheme (see Notes).
+    record_every : int, optional
+        Store every k-th state after the transient; 0 stores none.  Default: the
+        smallest k giving at most 2000 frames and at most 256 MiB.
+    t_transient : float
+        Time discarded before recording and statistics (< ``t_max``).
+    max_lag : float, optional
+        Largest lag (time units) of the autocovariance.  Default
+        ``min(20, (t_max - t_transient) / (10 * blocks))``.
+    stat_every : int, optional
+        Stride (steps) of the samples entering the statistics; the lag grid is
+        ``tau = k * stat_every * dt``.  Default 1, increased until the lag count is
+        <= 512 and the buffers (about ``3 * n_lags * N * batch`` numbers) fit in
+        128 MiB.
+    blocks : int, optional
+        Consecutive time blocks per trajectory treated as independent samples for
+        the standard errors.  Default 8 if ``batch == 1`` else 1 (each trajectory
+        is one sample).
+    c_phi : bool
+        Also accumulate :math:`C_\phi(\tau)` (doubles the statistics memory).
+    seed : None, int or numpy.random.Generator
+        Randomness for ``x0`` and the noise; the same seed gives bit-identical
+        results (with the same BLAS and thread count).
+    dtype : {np.float64, np.float32}
+        Floating type of the state and of ``J`` during the run (statistics are
+        accumulated in float64).
+    progress : bool
+        Show a tqdm progress bar.
+    threads : int, optional
+        Limit the BLAS threads during the run (threadpoolctl).
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    ParameterError
+        For invalid input (the message names the parameter).
+    DivergenceError
+        If the state becomes non-finite.
+
+    Notes
+    -----
+    The model is :math:`\dot x = -x + J\phi(x) + I(t) + \sigma\xi(t)` with
+    :math:`\langle\xi_i(t)\xi_j(s)\rangle = \delta_{ij}\delta(t-s)`.  With
+    :math:`\xi^n` iid standard normal, the schemes are exactly
+
+    - ``"euler"``: :math:`x^{n+1} = (1-dt)\,x^n + dt\,(J\phi(x^n) + I(t_n)) + \sqrt{dt}\,\sigma\,\xi^n`
+      (the map whose discrete-time DMFT the theory offers);
+    - ``"exp-euler"``: :math:`x^{n+1} = e^{-dt} x^n + (1-e^{-dt})(J\phi(x^n) + I(t_n))
+      + \sigma\sqrt{(1-e^{-2dt})/2}\,\xi^n` (exact for the leak and the noise);
+    - ``"rk4"``: classical Runge-Kutta 4 (deterministic only).
+
+    Statistics use the samples :math:`y_i(t)` taken every ``stat_every`` steps
+    from ``t_transient`` on.  In each block of :math:`T` samples of each
+    trajectory, with :math:`m_i` the block time mean of unit :math:`i`,
+
+    .. math::
+
+        \Delta(k) = \frac{1}{N (T-k)} \sum_{i=1}^N \sum_{t=0}^{T-k-1}
+        (y_i(t) - m_i)(y_i(t+k) - m_i),
+
+    computed exactly (all pairs) by zero-padded FFTs over blocks of the
+    stream; :math:`\mu = \frac1N\sum_i m_i`, :math:`\Delta_0 = \Delta(0)`.
+    Each (trajectory, block) is one sample; the Estimates are means over
+    samples with the standard error of the mean.  The connected estimator is
+    biased low by about :math:`2\Delta_0\tau_c/(T\,dt\,s)` (mean subtraction);
+    keep blocks much longer than the correlation time :math:`\tau_c`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import meanfield.simulate as sim
+    >>> J = np.zeros((10, 10))
+    >>> run = sim(J, "linear", t_max=20.0, dt=0.1, noise=1.0, batch=4, seed=0)
+    >>> run.delta_tau.shape == run.tau.shape
+    True
+    """
+    p = _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_every,
+                     t_transient, max_lag, stat_every, blocks, seed, dtype, threads)
+    J, tf, dt, dtype = p["J"], p["tf"], p["dt"], p["dtype"]
+    n, batch = J.shape[0], p["batch"]
+    n_steps, n_trans, k_rec, s_stat = p["n_steps"], p["n_trans"], p["record_every"], \
+        p["stat_every"]
+    L, blocks = p["L"], p["blocks"]
+    shape = (n, batch)
+    X = p["x0"].copy()
+    step = _stepper(J, tf.phi, dt, p["noise"], p["method"], p["const_in"], p["fun_in"],
+                    p["gen"], dtype, shape)
+
+    n_post = n_steps - n_trans
+    n_frames = n_post // k_rec + 1 if k_rec else 0
+    frames = np.empty((n_frames, n, batch), dtype=dtype) if n_frames else None
+    n_samp = n_post // s_stat + 1
+    bounds = np.linspace(0, n_samp, blocks + 1).astype(int)
+
+    def new_acc():
+        a = _Autocov(L, shape, dtype, connected=True)
+        b = _Autocov(L, shape, dtype, connected=False) if c_phi else None
+        return a, b
+
+    acc, acc_phi = new_acc()
+    cov_samples, phi_samples, mean_blocks = [], [], []
+    i_samp, i_frame, i_block = 0, 0, 0
+    check_every = max(1, min(1000, 2 ** 22 // (n * batch)))
+    bar = _progress(n_steps, progress, "simulate")
+    bar_every = max(1, n_steps // 200)
+    t0 = time.perf_counter()
+    with _threads(p["threads"]), np.errstate(over="ignore", invalid="ignore"):
+        for it in range(n_steps + 1):
+            if it:
+                step(X, (it - 1) * dt)
+                if it % check_every == 0 or it == n_steps:
+                    if not np.all(np.isfinite(X)):
+                        raise DivergenceError(
+                            f"the state became non-finite at t={it * dt:g}; the dynamics "
+                            "diverged (e.g. relu with g^2/2 > 1 and no negative mean coupling) "
+                            "or `dt` is too large")
+                if bar is not None and (it % bar_every == 0 or it == n_steps):
+                    bar.update(it - bar.n)
+            j = it - n_trans
+            if j < 0:
+                continue
+            if k_rec and j % k_rec == 0:
+                frames[i_frame] = X
+                i_frame += 1
+            if j % s_stat == 0:
+                acc.push(X)
+                if acc_phi is not None:
+                    acc_phi.push(tf.phi(X))
+                i_samp += 1
+                if i_samp == bounds[i_block + 1]:
+                    cov, m = acc.finish()
+                    cov_samples.append(cov.T)
+                    mean_blocks.append((m, bounds[i_block + 1] - bounds[i_block]))
+                    if acc_phi is not None:
+                        phi_samples.append(acc_phi.finish()[0].T)
+                    i_block += 1
+                    if i_block < blocks:
+                        acc, acc_phi = new_acc()
+    wall = time.perf_counter() - t0
+    if bar is not None:
+        bar.close()
+
+    cov_samples = np.concatenate(cov_samples, axis=0)          # (blocks*batch, L+1)
+    mu_samples = np.concatenate([m.mean(axis=0) for m, _ in mean_blocks])
+    x_mean = sum(m * w for m, w in mean_blocks) / n_samp
+    delta_tau = Estimate.from_samples(cov_samples)
+    c_phi_tau = Estimate.from_samples(np.concatenate(phi_samples, axis=0)) if c_phi else None
+    return SimulationResult(
+        n=n, batch=batch, dt=dt, t_max=p["t_max"], t_transient=p["t_transient"],
+        noise=p["noise"], method=p["method"], phi=tf.name, dtype=dtype.name, seed=p["seed"],
+        n_steps=n_steps, record_every=k_rec, stat_every=s_stat,
+        t=(n_trans + k_rec * np.arange(n_frames)) * dt, x=frames, x_final=X, x_mean=x_mean,
+        mu=Estimate.from_samples(mu_samples), delta0=delta_tau[0],
+        tau=np.arange(L + 1) * s_stat * dt, delta_tau=delta_tau, c_phi_tau=c_phi_tau,
+        n_samples=batch * blocks, wall_time=wall, success=True, status=0,
+        message=f"integrated {n_steps} steps of {n} units x {batch} trajectories")
+
+
+# ---------------------------------------------------------------------------
+# Lyapunov exponents
+# ---------------------------------------------------------------------------
+
+def _positive_qr(Q):
+    Q, R = np.linalg.qr(Q)
+    d = np.diag(R)
+    sign = np.where(d < 0, -1.0, 1.0)
+    return Q * sign, np.abs(d)
+
+
+def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
+             t_transient: float = 0.0, t_warmup: float | None = None, noise: float = 0.0,
+             inputs=None, qr_every: int = 1, n_blocks: int = 10, method: str = "euler",
+             seed=None, progress: bool = False,
+             threads: int | None = None) -> LyapunovResult:
+    r"""Largest Lyapunov exponents of the simulated map by the QR (Benettin) method.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        Coupling matrix.
+    phi : str or TransferFunction
+        Transfer function.
+    t_max : float
+        Total time: transient, then warm-up, then counted time.
+    dt : float
+        Step (> 0; <= 1 for Euler).
+    k : int
+        Number of exponents, ``1 <= k <= N``.
+    x0 : array_like, shape (N,), optional
+        Initial state; default iid :math:`\mathcal N(0, 1)`.
+    t_transient : float
+        Time the trajectory runs before the tangent vectors start.
+    t_warmup : float, optional
+        Time the tangent vectors evolve and are re-orthonormalised without being
+        counted (they align with the most unstable directions).  Default
+        ``0.1 * t_max``.
+    noise, inputs
+        As in :func:`simulate`; the same noise realisation drives the
+        trajectory, the tangent map does not depend on it.
+    qr_every : int
+        Steps between re-orthonormalisations (>= 1).
+    n_blocks : int
+        Blocks of counted time for the standard error (>= 2).
+    method : {"euler", "exp-euler"}
+        The map whose tangent dynamics is followed.
+    seed : None, int or numpy.random.Generator
+        Randomness for ``x0``, the initial tangent vectors (in that order) and
+        the noise.
+    progress : bool
+        tqdm progress bar.
+    threads : int, optional
+        Limit the BLAS threads (threadpoolctl).
+
+    Returns
+    -------
+    LyapunovResult
+
+    Raises
+    ------
+    ParameterError
+        For invalid input.
+    DivergenceError
+        If the state becomes non-finite.
+
+    Notes
+    -----
+    The trajectory follows the map of :func:`simulate`; the tangent vectors
+    :math:`Q \in \mathbb R^{N\times k}` follow its Jacobian at the current state,
+
+    .. math::
+
+        Q \leftarrow a\,Q + b\,J\,(\phi'(x^n) \odot Q),
+
+    with :math:`(a, b) = (1-dt, dt)` for Euler and :math:`(e^{-dt}, 1-e^{-dt})`
+    for exp-Euler.  Every ``qr_every`` steps :math:`Q = \tilde Q R` with
+    :math:`R_{ii} > 0` (signs flipped), and :math:`Q \leftarrow \tilde Q`; after the
+    warm-up the exponents are :math:`\lambda_j = \sum \log R_{jj} / t_\mathrm{counted}`
+    (Benettin et al. 1980, doi:10.1007/BF02128236).  For a linear network
+    (``phi="linear"``) with Euler they are :math:`\log|1 - dt + dt\,\lambda_j(J)|/dt`
+    for the eigenvalues of largest modulus of :math:`(1-dt) + dt\,J`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import meanfield.simulate as sim
+    >>> res = sim.lyapunov(np.zeros((5, 5)), "tanh", t_max=10.0, dt=0.1, seed=0)
+    >>> bool(abs(res.exponents[0] - np.log(0.9) / 0.1) < 1e-12)
+    True
+    """
+    J = _coupling_iv(J)
+    n = J.shape[0]
+    tf = transfer.get(phi)
+    method = _checks.choice("method", method, _LYAP_METHODS)
+    t_max, dt, n_steps = _time_iv(t_max, dt, method)
+    k = _checks.integer("k", k, low=1, high=n)
+    noise = _checks.nonnegative("noise", noise)
+    qr_every = _checks.integer("qr_every", qr_every, low=1)
+    n_blocks = _checks.integer("n_blocks", n_blocks, low=2)
+    t_transient = _checks.nonnegative("t_transient", t_transient)
+    t_warmup = 0.1 * t_max if t_warmup is None else _checks.nonnegative("t_warmup", t_warmup)
+    if threads is not None:
+        threads = _checks.integer("threads", threads, low=1)
+    gen = _checks.rng(seed)
+    n_trans = int(round(t_transient / dt))
+    n_warm = int(round(t_warmup / dt / qr_every)) * qr_every
+    n_count = ((n_steps - n_trans - n_warm) // qr_every) * qr_every
+    n_intervals = n_count // qr_every
+    if n_intervals < n_blocks:
+        raise ParameterError(
+            f"`t_max` must leave at least n_blocks={n_blocks} QR intervals of counted time "
+            f"after t_transient={t_transient!r} and t_warmup={t_warmup!r}; got t_max={t_max!r}")
+    const_in, fun_in = _inputs_iv(inputs, n, np.dtype(np.float64))
+    x = _x0_iv(x0, n, 1, gen, np.dtype(np.float64))
+    Q, _ = np.linalg.qr(gen.standard_normal((n, k)))
+    step = _stepper(J, tf.phi, dt, noise, "euler" if method == "euler" else "exp-euler",
+                    const_in, fun_in, gen, np.dtype(np.float64), (n, 1))
+    a, b = (1.0 - dt, dt) if method == "euler" else (math.exp(-dt), -math.expm1(-dt))
+
+    block_of = (np.arange(n_intervals) * n_blocks) // n_intervals
+    block_sum = np.zeros((n_blocks, k))
+    block_time = np.bincount(block_of, minlength=n_blocks) * qr_every * dt
+    total = n_trans + n_warm + n_count
+    bar = _progress(total, progress, "lyapunov")
+    bar_every = max(1, total // 200)
+    t0 = time.perf_counter()
+    with _threads(threads), np.errstate(over="ignore", invalid="ignore"):
+        for it in range(total):
+            if it >= n_trans:
+                D = tf.dphi(x[:, 0])[:, None]
+                Q = a * Q + b * (J @ (D * Q))
+            step(x, it * dt)
+            j = it + 1 - n_trans
+            if j > 0 and j % qr_every == 0:
+                if not (np.all(np.isfinite(Q)) and np.all(np.isfinite(x))):
+                    raise DivergenceError(
+                        f"the state or tangent vectors became non-finite at t={(it + 1) * dt:g}; "
+                        "reduce `qr_every` or `dt`, or check that the dynamics is bounded")
+                Q, r = _positive_qr(Q)
+                if j > n_warm:
+                    block_sum[block_of[(j - n_warm) // qr_every - 1]] += np.log(r)
+            if bar is not None and ((it + 1) % bar_every == 0 or it + 1 == total):
+                bar.update(it + 1 - bar.n)
+    wall = time.perf_counter() - t0
+    if bar is not None:
+        bar.close()
+    t_counted = n_count * dt
+    exponents = block_sum.sum(axis=0) / t_counted
+    block_exp = block_sum / block_time[:, None]
+    stderr = block_exp.std(axis=0, ddof=1) / math.sqrt(n_blocks)
+    return LyapunovResult(
+        exponents=exponents, stderr=stderr, block_exponents=block_exp, n=n, k=k,
+        n_blocks=n_blocks, qr_every=qr_every, dt=dt, t_max=n_steps * dt,
+        t_transient=n_trans * dt, t_warmup=n_warm * dt, t_counted=t_counted, noise=noise,
+        method=method, phi=tf.name, seed=_seed_value(seed), wall_time=wall, success=True,
+        status=0, message=f"{n_intervals} QR steps over t={t_counted:g}")
+
+
+# ---------------------------------------------------------------------------
+# make the module callable: mf.simulate(J, ...) and mf.simulate.lyapunov(...)
+# ---------------------------------------------------------------------------
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs) -> SimulationResult:
+        return simulate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
