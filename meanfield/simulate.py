@@ -433,8 +433,9 @@ def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_eve
     if n_trans >= n_steps:
         raise ParameterError(
             f"`t_transient` must be smaller than t_max={t_max!r}; got t_transient={t_transient!r}")
+    n_post = n_steps - n_trans                      # steps after the transient
     if blocks is None:
-        blocks = 8 if batch == 1 else 1
+        blocks = min(8, max(2, (n_post + 1) // 2)) if batch == 1 else 1
     blocks = _checks.integer("blocks", blocks, low=1)
     if batch * blocks < 2:
         raise ParameterError(
@@ -443,7 +444,6 @@ def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_eve
     if threads is not None:
         threads = _checks.integer("threads", threads, low=1)
     itemsize = dtype.itemsize
-    n_post = n_steps - n_trans                      # steps after the transient
     if record_every is None:
         per_frame = n * batch * itemsize
         max_frames = max(1, min(_MAX_FRAMES, _RECORD_BYTES // per_frame))
@@ -465,13 +465,16 @@ def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_eve
     else:
         stat_every = _checks.integer("stat_every", stat_every, low=1)
     L = int(round(max_lag / (stat_every * dt)))
-    n_samp = n_post // stat_every + 1
-    if n_samp // blocks <= L + 1:
-        raise ParameterError(
-            f"`max_lag` must be well below the length of a statistics block "
-            f"((t_max - t_transient) / blocks = {t_stat / blocks:g}); got max_lag={max_lag!r}")
     const_in, fun_in = _inputs_iv(inputs, n, dtype)
     x0 = _x0_iv(x0, n, batch, gen, dtype)
+    n_samp = n_post // stat_every + 1
+    if n_samp // blocks < L + 2:
+        bad = "max_lag" if L > 0 else "t_max"
+        raise ParameterError(
+            f"`{bad}` must leave statistics blocks longer than max_lag: got "
+            f"max_lag={max_lag!r} and blocks of (t_max - t_transient) / blocks = "
+            f"{t_stat / blocks:g} (t_max={t_max!r}, t_transient={t_transient!r}, "
+            f"blocks={blocks})")
     return dict(J=np.ascontiguousarray(J, dtype=dtype), tf=tf, t_max=n_steps * dt, dt=dt,
                 n_steps=n_steps, n_trans=n_trans, noise=noise, batch=batch, method=method,
                 record_every=record_every, stat_every=stat_every, L=L, blocks=blocks,
@@ -739,6 +742,9 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
         bar.close()
 
     cov_samples = np.concatenate(cov_samples, axis=0)          # (blocks*batch, L+1)
+    if not np.all(np.isfinite(cov_samples)):
+        raise DivergenceError("the running statistics overflowed: the state grew without bound "
+                              "(check the spectral radius of J and the transfer function)")
     mu_samples = np.concatenate([m.mean(axis=0) for m, _ in mean_blocks])
     x_mean = sum(m * w for m, w in mean_blocks) / n_samp
     delta_tau = Estimate.from_samples(cov_samples)
