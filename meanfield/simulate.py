@@ -297,6 +297,10 @@ class _Autocov:
 
     def _process(self, n_orig, n_ext):
         L = self.L
+        if L == 0:                       # lag 0 only: a sum of squares, no FFT
+            y = self.buf[:n_orig].astype(np.float64)
+            self.raw[0] += np.einsum("tib,tib->b", y, y)
+            return
         nfft = sfft.next_fast_len(n_orig + L + 1, real=True)
         n_units = self.buf.shape[1]
         chunk = max(1, (1 << 22) // max(1, nfft * self.buf.shape[2]))
@@ -337,7 +341,13 @@ class _Autocov:
 # ---------------------------------------------------------------------------
 
 def _coupling_iv(J):
-    J = _checks.real_array("J", J, ndim=2)
+    arr = np.asarray(J)
+    if arr.dtype.kind == "f" and arr.ndim == 2:      # no float64 copy of a float32 J
+        if not np.all(np.isfinite(arr)):
+            raise ParameterError("`J` must contain only finite numbers")
+        J = arr
+    else:
+        J = _checks.real_array("J", J, ndim=2)
     if J.shape[0] != J.shape[1] or J.shape[0] == 0:
         raise ParameterError(f"`J` must be a square (N, N) matrix with N >= 1; got shape {J.shape}")
     return J
@@ -851,7 +861,7 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
     >>> bool(abs(res.exponents[0] - np.log(0.9) / 0.1) < 1e-12)
     True
     """
-    J = _coupling_iv(J)
+    J = np.ascontiguousarray(_coupling_iv(J), dtype=np.float64)
     n = J.shape[0]
     tf = transfer.get(phi)
     method = _checks.choice("method", method, _LYAP_METHODS)
