@@ -349,13 +349,20 @@ def _pair_quad(tf, which, d, delta0, mu):
         return out
     if tf.kinks:
         return _pair_quad_kinked(tf, f, d, delta0, mu)
-    z, w = _rule(tf, mu, s)     # one symmetric trapezoid rule for inner and outer scales (<= s)
     for i, di in enumerate(d):
         a = math.sqrt(max(delta0 - abs(di), 0.0))
         b = math.sqrt(abs(di))
-        inner = f(mu + b * z[:, None] + a * z[None, :]) @ w if a > 0 else f(mu + b * z)
+        if b == 0.0:
+            out[i] = _expect(tf, f, mu, delta0) ** 2
+            continue
+        zi, wi = _trapezoid(_spacing(tf, a))
+        # the inner average is f smoothed by a Gaussian of width a: analytic in a strip
+        # of half-width ~ max(d, a) in the field, i.e. max(d, a) / b in z
+        zo, wo = _trapezoid(min(_HMAX, 0.145 * max(tf.strip, a) / b)
+                            if math.isfinite(tf.strip) else _HMAX)
+        inner = f(mu + b * zo[:, None] + a * zi[None, :]) @ wi if a > 0 else f(mu + b * zo)
         # the rule is symmetric, so inner[::-1] is the inner average at -z
-        out[i] = np.dot(w, inner * (inner if di >= 0 else inner[::-1]))
+        out[i] = np.dot(wo, inner * (inner if di >= 0 else inner[::-1]))
     return out
 
 

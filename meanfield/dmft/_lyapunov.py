@@ -1,0 +1,121 @@
+r"""Largest Lyapunov exponent from the stationary DMFT.
+
+Continuous time: :math:`\lambda_{\max} = -1 + \sqrt{1 - E_0}`, with :math:`E_0` the
+ground-state energy of :math:`H = -\partial_\tau^2 + 1 - g^2 C_{\phi'}(\tau)`
+(Sompolinsky, Crisanti & Sommers 1988), discretised with second-order finite
+differences on a uniform lag grid and Richardson-extrapolated in the spacing.
+
+Euler map with step :math:`dt` (exact on the lag grid, derived for this project,
+see ``derivations/lyapunov_euler.py``): the tangent second moment
+:math:`Q(t,s) = \Lambda^{t+s} q(t-s)`, :math:`\Lambda = e^{\lambda dt}`, obeys
+:math:`a\Lambda(-D_2 q)_k + (\Lambda - a)^2 q_k - dt^2 g^2 C_{\phi'}(k)\, q_k = 0`
+with :math:`a = 1 - dt` and :math:`D_2` the unit-spacing second difference; the
+largest :math:`\Lambda > a` for which the operator has a zero ground state gives
+:math:`\lambda = \log\Lambda / dt`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize
+from scipy.interpolate import CubicSpline
+from scipy.linalg import eigh_tridiagonal
+
+from ..errors import ParameterError
+from ._result import DMFTResult
+
+
+def _lowest(diag, off):
+    return float(eigh_tridiagonal(diag, off, select="i", select_range=(0, 0),
+                                  eigvals_only=True)[0])
+
+
+def lyapunov(sol: DMFTResult) -> float:
+    r"""Largest Lyapunov exponent (per unit time) of the DMFT solution ``sol``.
+
+    Parameters
+    ----------
+    sol : DMFTResult
+        A one-population result of :func:`meanfield.dmft.solve`.
+
+    Returns
+    -------
+    float
+        :math:`\lambda_{\max}`.  For a static fixed point, the largest real part of
+        the Jacobian spectrum, :math:`-1 + \max(g\sqrt{\langle\phi'^2\rangle}, \ldots)`
+        (for the Euler map, :math:`\log|1 - dt + dt\,\lambda_J|/dt` at that edge).
+
+    Notes
+    -----
+    Continuous time: :math:`\lambda_{\max} = -1 + \sqrt{1 - E_0}`, :math:`E_0` the
+    lowest eigenvalue of :math:`-\partial_\tau^2 + 1 - g^2 C_{\phi'}(\tau)`.  At the
+    trivial fixed point (tanh, :math:`g<1`) :math:`C_{\phi'} = 1` and
+    :math:`\lambda_{\max} = g - 1`.
+    """
+    if not isinstance(sol, DMFTResult):
+        raise ParameterError(f"`sol` must be a DMFTResult from meanfield.dmft.solve; "
+                             f"got {type(sol).__name__}")
+    if np.ndim(sol.delta0) != 0:
+        raise ParameterError("`sol` has several populations; the Schroedinger-operator "
+                             "formula is implemented for one population only")
+    g2 = float(sol.g) ** 2
+    if sol.method == "static":
+        r = math.sqrt(g2 * float(sol.c_dphi_tau[0]))
+        if sol.J0 != 0.0:
+            from .. import gaussian as _g
+            from .. import transfer as _t
+            try:
+                lam = sol.J0 * _g._mean(_t.get(sol.phi), "dphi", sol.mu, sol.delta0)
+                r = max(r, lam)
+            except ParameterError:
+                pass
+        if sol.dt is None:
+            return -1.0 + r
+        return math.log(abs(1.0 - sol.dt + sol.dt * r)) / sol.dt
+    if sol.dt is None:
+        return _continuous(sol, g2)
+    return _euler(sol, g2)
+
+
+def _continuous(sol, g2):
+    cd = CubicSpline(sol.tau, sol.c_dphi_tau)
+    c_inf = float(sol.c_dphi_tau[-1])
+    kappa = math.sqrt(max(1.0 - g2 * c_inf, 1e-6))
+    T = min(float(sol.tau[-1]), 40.0 + 30.0 / kappa)
+
+    def energy(h):
+        n = int(round(T / h))
+        t = h * np.arange(-n, n + 1)
+        v = 1.0 - g2 * np.where(np.abs(t) <= sol.tau[-1], cd(np.abs(t)), c_inf)
+        diag = 2.0 / h**2 + v
+        off = np.full(2 * n, -1.0 / h**2)
+        return _lowest(diag, off)
+
+    e1, e2 = energy(0.04), energy(0.02)
+    e0 = (4.0 * e2 - e1) / 3.0
+    return -1.0 + math.sqrt(max(1.0 - e0, 0.0))
+
+
+def _euler(sol, g2):
+    dt = float(sol.dt)
+    a = 1.0 - dt
+    c = np.asarray(sol.c_dphi_tau, dtype=float)
+    n = len(c) - 1
+    pot = dt * dt * g2 * np.concatenate([c[:0:-1], c])        # lags -n..n
+    off = np.ones(2 * n)
+
+    def f(lam):
+        # lowest eigenvalue of a*lam*(-D2) - dt^2 g^2 C'  plus (lam - a)^2
+        diag = a * lam * 2.0 - pot
+        return _lowest(diag, -a * lam * off) + (lam - a) ** 2
+
+    lo = a + 1e-12
+    hi = a + dt * (1.0 + math.sqrt(g2 * float(np.max(c))) + 1.0)
+    if f(lo) >= 0:
+        return math.log(lo) / dt
+    while f(hi) < 0:
+        hi = a + 2.0 * (hi - a)
+    lam = optimize.brentq(f, lo, hi, xtol=1e-15, rtol=1e-14)
+    return math.log(lam) / dt

@@ -1,0 +1,163 @@
+"""Result objects of the DMFT solvers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+
+from .._results import ResultMixin
+
+__all__ = ["DMFTResult", "FixedPointResult"]
+
+STATUS = {
+    0: "converged",
+    1: "maximum number of iterations reached",
+    2: "solution rejected (negative power spectrum or no decay)",
+}
+
+
+@dataclass(frozen=True, repr=False)
+class DMFTResult(ResultMixin):
+    r"""Stationary solution of the dynamic mean-field theory.
+
+    The field :math:`x` of a unit is Gaussian with mean ``mu`` and connected
+    autocovariance :math:`\Delta(\tau)` (``delta_tau`` on the lag grid ``tau``;
+    any lag through :meth:`delta`).  Several populations: every per-population
+    field is an array with the population as first axis.
+
+    Attributes
+    ----------
+    delta0, delta_inf, mu : float or ndarray
+        :math:`\Delta(0)`, :math:`\Delta(\infty)` and the mean of :math:`x`.
+    tau : ndarray
+        Non-negative lags (time units of the single-unit time constant).
+    delta_tau, c_phi_tau, c_dphi_tau : ndarray
+        :math:`\Delta(\tau)`, :math:`C_\phi(\tau)=\langle\phi\phi\rangle` (full, not
+        connected) and :math:`C_{\phi'}(\tau)` on ``tau``.
+    decay_rate : float or ndarray
+        Rate :math:`\kappa` of the exponential approach
+        :math:`\Delta(\tau)-\Delta_\infty \propto e^{-\kappa\tau}` beyond the grid.
+    correlation_time : float or ndarray
+        :math:`\int_0^\infty (\Delta(\tau)-\Delta_\infty)/(\Delta_0-\Delta_\infty)\,d\tau`;
+        0 for a static fixed point (no temporal fluctuations).
+    state : str
+        ``"chaotic"``, ``"noise-driven"`` (fluctuations from noise only, stable
+        dynamics) or ``"fixed-point"``.  For the continuous theory with noise the
+        distinction is made by :func:`meanfield.dmft.lyapunov`; here ``"fluctuating"``
+        is used when noise is present.
+    success, status, message, nit, residual
+        Convergence report; ``residual`` is the largest violation of the
+        self-consistency equations reached, relative to :math:`\Delta_0`.
+    method : str
+        ``"potential"``, ``"spectral"`` or ``"static"``.
+    g, phi, noise, J0, I0, input_std, dt, fractions
+        The parameters that produced the result (``phi`` by name).
+    """
+
+    delta0: float | np.ndarray
+    delta_inf: float | np.ndarray
+    mu: float | np.ndarray
+    tau: np.ndarray
+    delta_tau: np.ndarray
+    c_phi_tau: np.ndarray
+    c_dphi_tau: np.ndarray
+    decay_rate: float | np.ndarray
+    correlation_time: float | np.ndarray
+    state: str
+    success: bool
+    status: int
+    message: str
+    nit: int
+    residual: float
+    method: str
+    g: float | np.ndarray
+    phi: str
+    noise: float | np.ndarray = 0.0
+    J0: float | np.ndarray = 0.0
+    I0: float | np.ndarray = 0.0
+    input_std: float | np.ndarray = 0.0
+    dt: float | None = None
+    fractions: np.ndarray | None = field(default=None)
+
+    _repr_fields = ("phi", "g", "noise", "J0", "I0", "input_std", "dt", "delta0", "delta_inf",
+                    "mu", "correlation_time", "state", "method", "success", "message", "nit",
+                    "residual")
+
+    @property
+    def n_populations(self) -> int:
+        return 1 if np.ndim(self.delta0) == 0 else int(np.shape(self.delta0)[0])
+
+    @cached_property
+    def _spline(self):
+        return CubicSpline(self.tau, np.atleast_2d(self.delta_tau), axis=1, bc_type="not-a-knot")
+
+    def delta(self, tau):
+        r"""Autocovariance :math:`\Delta(\tau)` at any lags (even in :math:`\tau`).
+
+        Inside the lag grid by cubic-spline interpolation of ``delta_tau``
+        (for ``dt`` set, the theory is defined at multiples of ``dt``); beyond it
+        by the exponential tail
+        :math:`\Delta_\infty + (\Delta(\tau_{\max}) - \Delta_\infty) e^{-\kappa(\tau - \tau_{\max})}`.
+
+        Returns
+        -------
+        ndarray
+            Shape of ``tau`` for one population, ``(P,) + shape(tau)`` for ``P``.
+        """
+        t = np.abs(np.asarray(tau, dtype=float))
+        dtau = np.atleast_2d(self.delta_tau)
+        tmax = self.tau[-1]
+        inside = self._spline(np.minimum(t, tmax))
+        dinf = np.atleast_1d(self.delta_inf).reshape((-1,) + (1,) * t.ndim)
+        kappa = np.atleast_1d(self.decay_rate).reshape((-1,) + (1,) * t.ndim)
+        last = dtau[:, -1].reshape((-1,) + (1,) * t.ndim)
+        with np.errstate(over="ignore", under="ignore"):
+            tail = dinf + (last - dinf) * np.exp(-kappa * (t - tmax))
+        out = np.where(t <= tmax, inside, tail)
+        return out[0] if np.ndim(self.delta0) == 0 else out
+
+
+@dataclass(frozen=True, repr=False)
+class FixedPointResult(ResultMixin):
+    r"""Static mean-field fixed point and its linear stability.
+
+    The fixed point has :math:`\Delta_0 = g^2\langle\phi^2\rangle + \sigma_I^2` and
+    :math:`\mu = J_0\langle\phi\rangle + I_0`.  The Jacobian
+    :math:`-1 + J\,\mathrm{diag}(\phi'(x))` has a bulk of radius
+    :math:`r = g\sqrt{\langle\phi'^2\rangle}` centred at :math:`-1` (and an outlier
+    at :math:`-1 + J_0\langle\phi'\rangle` when it lies outside the bulk).
+
+    Attributes
+    ----------
+    delta0, mu : float or ndarray
+        Variance (across units) and mean of the fixed point.
+    bulk_radius : float
+        :math:`r`; the bulk is stable when :math:`r < 1`.
+    outlier : float or None
+        Outlier eigenvalue of :math:`J\,\mathrm{diag}(\phi')` (``None`` if inside the bulk).
+    max_real_eigenvalue : float
+        Largest real part of the Jacobian spectrum (bulk edge or outlier).
+    stable : bool
+        ``max_real_eigenvalue < 0``.
+    """
+
+    delta0: float | np.ndarray
+    mu: float | np.ndarray
+    bulk_radius: float
+    outlier: float | None
+    max_real_eigenvalue: float
+    stable: bool
+    success: bool
+    status: int
+    message: str
+    nit: int
+    residual: float
+    g: float | np.ndarray
+    phi: str
+    J0: float | np.ndarray = 0.0
+    I0: float | np.ndarray = 0.0
+    input_std: float | np.ndarray = 0.0
+    fractions: np.ndarray | None = None

@@ -1,0 +1,450 @@
+"""Entry points of the stationary DMFT: solve, fixed_point, critical_gain."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+
+from .. import _checks
+from .. import gaussian as _g
+from .. import transfer as _transfer
+from ..errors import ConvergenceError, ParameterError
+from . import _potential, _spectral, _static
+from ._result import DMFTResult, FixedPointResult
+
+_METHODS = ("auto", "potential", "spectral")
+
+
+# --- input validation -------------------------------------------------------
+
+def _pop_param(name, value, P, *, nonneg=False, matrix=False):
+    arr = _checks.real_array(name, value, finite=True)
+    if nonneg and np.any(arr < 0):
+        raise ParameterError(f"`{name}` must be non-negative; got {name}={value!r}")
+    if arr.ndim == 0:
+        return np.full((P, P) if matrix else (P,), float(arr))
+    want = (P, P) if matrix else (P,)
+    if arr.shape != want:
+        raise ParameterError(f"`{name}` must be a scalar or have shape {want}; got shape {arr.shape}")
+    return arr
+
+
+def _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max_iter):
+    method = _checks.choice("method", method, _METHODS)
+    rtol = _checks.real("rtol", rtol, low=1e-14, high=1e-2,
+                        allowed="a number in [1e-14, 1e-2]")
+    max_iter = _checks.integer("max_iter", max_iter, low=1)
+    if dt is not None:
+        dt = _checks.real("dt", dt, low=0.0, high=1.0, low_open=True,
+                          allowed="None (continuous time) or a step in (0, 1]")
+    multi = fractions is not None or np.ndim(g) > 0
+    if not multi:
+        if isinstance(phi, (list, tuple)):
+            raise ParameterError("`phi` must be a single transfer function for one population")
+        tf = _transfer.get(phi)
+        g = _checks.positive("g", g)
+        return dict(multi=False, tf=tf, g=g, noise=_checks.nonnegative("noise", noise),
+                    J0=_checks.real("J0", J0), I0=_checks.real("I0", I0),
+                    input_std=_checks.nonnegative("input_std", input_std), dt=dt,
+                    method=method, rtol=rtol, max_iter=max_iter)
+    G = _checks.real_array("g", g, ndim=2)
+    if G.shape[0] != G.shape[1]:
+        raise ParameterError(f"`g` must be a square (P, P) matrix of gains g_ab; got shape {G.shape}")
+    if np.any(G < 0):
+        raise ParameterError("`g` must have non-negative entries g_ab")
+    if not np.any(G > 0):
+        raise ParameterError("`g` must have at least one positive entry")
+    P = G.shape[0]
+    if fractions is None:
+        raise ParameterError("`fractions` is required with a matrix `g` (population fractions "
+                             "alpha_a, positive, summing to 1)")
+    fr = _checks.real_array("fractions", fractions, shape=(P,))
+    if np.any(fr <= 0) or abs(fr.sum() - 1.0) > 1e-9:
+        raise ParameterError(f"`fractions` must be positive and sum to 1; got {fr.tolist()}")
+    if isinstance(phi, (list, tuple)):
+        if len(phi) != P:
+            raise ParameterError(f"`phi` must be one transfer function or a list of {P}; "
+                                 f"got {len(phi)}")
+        tfs = [_transfer.get(p) for p in phi]
+    else:
+        tfs = [_transfer.get(phi)] * P
+    if method == "potential":
+        raise ParameterError("`method`='potential' applies to one population in continuous "
+                             "time; use 'auto' or 'spectral'")
+    return dict(multi=True, tfs=tfs, G=G, fractions=fr,
+                noise=_pop_param("noise", noise, P, nonneg=True),
+                J0=_pop_param("J0", J0, P, matrix=True), I0=_pop_param("I0", I0, P),
+                input_std=_pop_param("input_std", input_std, P, nonneg=True), dt=dt,
+                method=method, rtol=rtol, max_iter=max_iter)
+
+
+# --- public entry points ----------------------------------------------------
+
+def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
+          fractions=None, method: str = "auto", rtol: float = 1e-10, max_iter: int = 500,
+          check: bool = True) -> DMFTResult:
+    r"""Stationary dynamic mean-field theory of a random rate network.
+
+    Solves the self-consistency of the single-site process of
+
+    .. math::
+
+        \dot x_i = -x_i + \sum_j J_{ij}\phi(x_j) + I_i + \sigma\xi_i(t), \qquad
+        J_{ij}\sim\mathcal N(J_0/N,\, g^2/N),\quad I_i \sim \mathcal N(I_0, \sigma_I^2),
+
+    i.e. :math:`\mu = J_0\langle\phi\rangle + I_0` and
+
+    .. math::
+
+        (1 - \partial_\tau^2)\,\Delta(\tau) = g^2 C_\phi(\tau) + \sigma^2\delta(\tau) + \sigma_I^2,
+        \qquad C_\phi(\tau) = F_\phi(\Delta(\tau);\Delta_0,\mu).
+
+    Parameters
+    ----------
+    g : float or (P, P) array_like
+        Gain :math:`g > 0` (coupling variance :math:`g^2/N`), or the matrix
+        :math:`g_{ab}` for :math:`P` populations (then ``fractions`` is required).
+    phi : str or TransferFunction or list
+        Transfer function (one per population allowed).
+    noise : float or (P,) array_like
+        White-noise intensity :math:`\sigma \ge 0`.
+    J0 : float or (P, P) array_like
+        Mean coupling :math:`J_0` (:math:`J_{0,ab}`: mean of :math:`N J_{ij}`, j in b).
+    I0, input_std : float or (P,) array_like
+        Mean and standard deviation (across units) of the constant input.
+    dt : float or None
+        ``None``: continuous time.  ``dt`` in (0, 1]: the exact theory of the
+        Euler map :math:`x \to (1-dt)x + dt(J\phi(x) + I) + \sqrt{dt}\,\sigma\xi`
+        that :func:`meanfield.simulate` integrates; lags are then multiples of dt.
+    fractions : (P,) array_like, optional
+        Population fractions :math:`\alpha_a` (positive, summing to 1).
+    method : {"auto", "potential", "spectral"}
+        ``"potential"``: energy method (one population, continuous time).
+        ``"spectral"``: frequency-domain iteration with Newton-Krylov polishing.
+        ``"auto"``: potential where it applies, spectral otherwise.
+    rtol : float
+        Relative tolerance on :math:`\Delta_0` and the self-consistency residual.
+    max_iter : int
+        Largest number of damped iterations of the spectral method.
+    check : bool
+        If True (default) raise :class:`ConvergenceError` when the solver fails;
+        if False return the result with ``success=False``.
+
+    Returns
+    -------
+    DMFTResult
+
+    Raises
+    ------
+    ParameterError
+        Bad input, or no bounded stationary state (e.g. relu with
+        :math:`g^2/2 > 1` and no negative mean coupling or input).
+    ConvergenceError
+        The solver did not converge (with ``check=True``).
+
+    Notes
+    -----
+    Below the transition (and without noise) the result is the static fixed
+    point with :math:`\Delta_0 = g^2\langle\phi^2\rangle + \sigma_I^2` and constant
+    :math:`\Delta(\tau)`.  When several chaotic solutions exist the largest
+    :math:`\Delta_0` is returned.  See ``meanfield/dmft/_potential.py`` and
+    ``_spectral.py`` for the methods.
+
+    References
+    ----------
+    Sompolinsky, Crisanti & Sommers, PRL 61, 259 (1988), doi:10.1103/PhysRevLett.61.259.
+    Schuecker, Goedeke & Helias, PRX 8, 041029 (2018), doi:10.1103/PhysRevX.8.041029.
+    Kadmon & Sompolinsky, PRX 5, 041030 (2015), doi:10.1103/PhysRevX.5.041030.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> sol = mf.dmft.solve(g=0.5)            # below the transition: trivial fixed point
+    >>> sol.delta0, sol.state
+    (0.0, 'fixed-point')
+    >>> round(mf.dmft.solve(g=2.0).delta0, 6)
+    1.310137
+    """
+    p = _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max_iter)
+    if p["multi"]:
+        res = _solve_multi(p)
+    elif p["dt"] is None and p["method"] in ("auto", "potential"):
+        res = _solve_potential(p)
+    else:
+        res = _solve_single_spectral(p)
+    if check and not res.success:
+        raise ConvergenceError(f"DMFT solver failed: {res.message}", res)
+    return res
+
+
+def _params(p):
+    if p["multi"]:
+        return dict(g=p["G"], phi=",".join(t.name for t in p["tfs"]), noise=p["noise"],
+                    J0=p["J0"], I0=p["I0"], input_std=p["input_std"], dt=p["dt"],
+                    fractions=p["fractions"])
+    return dict(g=p["g"], phi=p["tf"].name, noise=p["noise"], J0=p["J0"], I0=p["I0"],
+                input_std=p["input_std"], dt=p["dt"], fractions=None)
+
+
+def _no_bounded_state(p):
+    extra = ""
+    tf = p["tfs"][0] if p["multi"] else p["tf"]
+    if tf.name in ("relu", "linear"):
+        extra = (" For relu (and linear) networks a bounded state needs a negative mean coupling "
+                 "`J0` or a negative input, or g small enough (relu: g**2/2 < 1 without them).")
+    return ParameterError(f"no bounded stationary state exists for these parameters "
+                          f"({_params(p)}).{extra}")
+
+
+def _static_result(p, model):
+    try:
+        d0, mu, nfev = _static.static_delta0(model)
+    except OverflowError:
+        raise _no_bounded_state(p) from None
+    res = float(abs(d0 - model.g2 * _g._mean(model.tf, "phi2", mu, d0) - model.sI2)) / max(d0, 1)
+    tau = np.array([0.0, 1.0])
+    c_phi = _g._mean(model.tf, "phi2", mu, d0)
+    c_dphi = _g._mean(model.tf, "dphi2", mu, d0)
+    return DMFTResult(
+        delta0=d0, delta_inf=d0, mu=mu, tau=tau, delta_tau=np.full(2, d0),
+        c_phi_tau=np.full(2, c_phi), c_dphi_tau=np.full(2, c_dphi), decay_rate=0.0,
+        correlation_time=0.0, state="fixed-point", success=True, status=0,
+        message="static fixed point (no self-consistent fluctuating solution)", nit=nfev,
+        residual=res, method="static", **_params(p))
+
+
+def _solve_potential(p):
+    model = _potential._Model(p["tf"], p["g"], p["noise"], p["J0"], p["I0"], p["input_std"])
+    try:
+        d0, nfev = _potential.solve_delta0(model, p["rtol"])
+    except OverflowError:
+        raise _no_bounded_state(p) from None
+    if d0 is None:
+        if p["noise"] > 0:
+            raise ConvergenceError("potential method found no root of the energy condition; "
+                                   "try method='spectral'")
+        return _static_result(p, model)
+    mu = model.mean(d0)
+    dinf = model.delta_inf(d0, mu)
+    tau, delta, c_phi, c_dphi, kappa, corr, check_val, nfev2 = _potential.trajectory(
+        model, d0, mu, dinf)
+    ok = check_val < 1e-8
+    state = "fluctuating" if p["noise"] > 0 else "chaotic"
+    return DMFTResult(
+        delta0=d0, delta_inf=dinf, mu=mu, tau=tau, delta_tau=delta, c_phi_tau=c_phi,
+        c_dphi_tau=c_dphi, decay_rate=kappa, correlation_time=corr, state=state, success=ok,
+        status=0 if ok else 2,
+        message="converged" if ok else f"energy check failed ({check_val:.1e})",
+        nit=nfev + nfev2, residual=check_val, method="potential", **_params(p))
+
+
+def _initial_guess(prob, scale):
+    t = prob.tau
+    shape = 1.0 / np.cosh(t / 2.0) ** 2
+    return np.outer(scale, shape)
+
+
+def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
+    rtol = p["rtol"]
+    if dt is None:
+        h, M = 0.05, 2049
+    else:
+        h = dt
+        M = int(2 ** math.ceil(math.log2(max(100.0 / dt, 64)))) + 1
+    g_eff = math.sqrt(float(np.max(np.abs(np.linalg.eigvals(G2 * fracs[None, :])))))
+    scale = np.full(len(fracs), max(g_eff**2 - 1.0, 0.0) + 0.5 * float(np.max(noise)) ** 2 + 0.5)
+    scale = scale + sI2
+    delta = None
+    for _ in range(5):
+        prob = _spectral.SpectralProblem(tfs, fracs, G2, J0, I0, noise, sI2, h=h, M=M, dt=dt)
+        if delta is None:
+            init = _initial_guess(prob, scale)
+        else:
+            old_tau = h * np.arange(delta.shape[1])
+            init = np.stack([np.interp(prob.tau, old_tau, d) for d in delta])
+        try:
+            delta, nit, res, ok, msg = _spectral.solve_spectral(prob, init, rtol=rtol,
+                                                                max_iter=p["max_iter"])
+        except OverflowError:
+            raise _no_bounded_state(p) from None
+        y = delta - delta[:, -1:]
+        amp = np.maximum(np.abs(y[:, 0]), 1e-300)
+        tail = float(np.max(np.abs(y[:, (M - 1) // 2]) / amp))
+        if tail < max(rtol, 1e-12) or float(np.max(amp)) < 1e-12 * float(np.max(delta[:, 0])):
+            break
+        # the correlation has not decayed: extend the lag range from the fitted decay rate
+        kappa = _decay_rate(prob.tau, delta)
+        need = 2.0 * (math.log(1.0 / max(rtol, 1e-12)) + 2.0) / max(kappa, 1e-3)
+        M = 2 ** math.ceil(math.log2(max(need / h, 2.0 * (M - 1)))) + 1
+    spec = prob.spectrum(delta)
+    if np.min(spec) < -1e-8 * np.max(np.abs(spec)) - 1e-14:
+        ok, msg = False, "rejected: negative power spectrum (non-physical root)"
+    C = prob.apply(delta)[1]
+    tabs, d0 = prob.tables(delta)
+    Cd = np.stack([tabs[b].deriv(np.clip(delta[b], -d0[b], d0[b])) for b in range(len(fracs))])
+    return prob, delta, C, Cd, nit + prob.nfev, res, ok, msg
+
+
+def _decay_rate(tau, delta):
+    """Slowest exponential decay rate of Delta - Delta_inf seen in the second half of the grid."""
+    rates = []
+    n = len(tau)
+    for d in np.atleast_2d(delta):
+        y = np.abs(d - d[-1])
+        i, j = n // 4, n // 2
+        if y[i] > 0 and y[j] > 0:
+            rates.append(max(math.log(y[i] / y[j]) / (tau[j] - tau[i]), 0.0))
+    return min(rates) if rates else 1.0
+
+
+def _decay_and_corr(tau, delta):
+    """Exponential decay rate fitted to the tail and the correlation time, per population."""
+    kappas, corrs = [], []
+    for d in np.atleast_2d(delta):
+        y = d - d[-1]
+        y0 = y[0]
+        if abs(y0) < 1e-300:
+            kappas.append(0.0)
+            corrs.append(0.0)
+            continue
+        # fit where y/y0 is in [1e-8, 1e-4], else use the last decade available
+        r = np.abs(y / y0)
+        sel = (r > 1e-8) & (r < 1e-4)
+        if np.count_nonzero(sel) >= 3:
+            slope = np.polyfit(tau[sel], np.log(r[sel]), 1)[0]
+            kappas.append(max(-float(slope), 0.0))
+        else:
+            kappas.append(0.0)
+        corrs.append(float(CubicSpline(tau, y / y0).integrate(0.0, tau[-1])))
+    return np.array(kappas), np.array(corrs)
+
+
+def _solve_single_spectral(p):
+    tf = p["tf"]
+    one = np.ones(1)
+    prob, delta, C, Cd, nit, res, ok, msg = _spectral_core(
+        p, [tf], one, np.array([[p["g"] ** 2]]), np.array([[p["J0"]]]), np.array([p["I0"]]),
+        np.array([p["noise"]]), np.array([p["input_std"] ** 2]), p["dt"])
+    kappa, corr = _decay_and_corr(prob.tau, delta)
+    y0 = delta[0, 0] - delta[0, -1]
+    if p["noise"] == 0 and y0 < 1e-9 * max(delta[0, 0], 1e-300) and ok:
+        model = _potential._Model(tf, p["g"], 0.0, p["J0"], p["I0"], p["input_std"])
+        if p["dt"] is None:
+            return _static_result(p, model)
+    state = "fluctuating" if p["noise"] > 0 else ("chaotic" if y0 > 0 else "fixed-point")
+    return DMFTResult(
+        delta0=float(delta[0, 0]), delta_inf=float(delta[0, -1]), mu=float(prob.mu[0]),
+        tau=prob.tau, delta_tau=delta[0], c_phi_tau=C[0], c_dphi_tau=Cd[0],
+        decay_rate=float(kappa[0]), correlation_time=float(corr[0]), state=state, success=ok,
+        status=0 if ok else 2, message=msg, nit=nit, residual=res, method="spectral",
+        **_params(p))
+
+
+def _solve_multi(p):
+    G2 = p["G"] ** 2
+    prob, delta, C, Cd, nit, res, ok, msg = _spectral_core(
+        p, p["tfs"], p["fractions"], G2, p["J0"], p["I0"], p["noise"], p["input_std"] ** 2,
+        p["dt"])
+    kappa, corr = _decay_and_corr(prob.tau, delta)
+    fluct = np.any(delta[:, 0] - delta[:, -1] > 1e-9 * np.maximum(delta[:, 0], 1e-300))
+    state = "fluctuating" if np.any(p["noise"] > 0) else ("chaotic" if fluct else "fixed-point")
+    return DMFTResult(
+        delta0=delta[:, 0].copy(), delta_inf=delta[:, -1].copy(), mu=prob.mu.copy(),
+        tau=prob.tau, delta_tau=delta, c_phi_tau=C, c_dphi_tau=Cd, decay_rate=kappa,
+        correlation_time=corr, state=state, success=ok, status=0 if ok else 2, message=msg,
+        nit=nit, residual=res, method="spectral", **_params(p))
+
+
+def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0) -> FixedPointResult:
+    r"""Static mean-field fixed point of the random network and its stability.
+
+    Solves :math:`\Delta_0 = g^2\langle\phi^2\rangle + \sigma_I^2`,
+    :math:`\mu = J_0\langle\phi\rangle + I_0` (averages over
+    :math:`h\sim\mathcal N(\mu,\Delta_0)`; the branch continued from
+    :math:`\Delta_0 = 0`) and reports the Jacobian spectrum of
+    :math:`-1 + J\,\mathrm{diag}\,\phi'(x)`: a disc of radius
+    :math:`r = g\sqrt{\langle\phi'^2\rangle}` around :math:`-1`, plus the outlier
+    :math:`-1 + J_0\langle\phi'\rangle` if :math:`|J_0\langle\phi'\rangle| > r`.
+
+    Parameters
+    ----------
+    g : float
+        Gain, positive.
+    phi : str or TransferFunction
+    J0, I0 : float
+        Mean coupling and mean input.
+    input_std : float
+        Standard deviation of the constant inputs across units.
+
+    Returns
+    -------
+    FixedPointResult
+    """
+    p = _solve_iv(g, phi, 0.0, J0, I0, input_std, None, None, "auto", 1e-10, 1)
+    model = _potential._Model(p["tf"], p["g"], 0.0, p["J0"], p["I0"], p["input_std"])
+    try:
+        d0, mu, nfev = _static.static_delta0(model)
+    except OverflowError:
+        raise _no_bounded_state(p) from None
+    r, outlier, edge = _static.stability(p["tf"], model.g2, p["J0"], mu, d0)
+    res = abs(d0 - model.g2 * _g._mean(p["tf"], "phi2", mu, d0) - model.sI2) / max(d0, 1.0)
+    prm = _params(p)
+    prm.pop("noise")
+    prm.pop("dt")
+    return FixedPointResult(delta0=d0, mu=mu, bulk_radius=r, outlier=outlier,
+                            max_real_eigenvalue=edge, stable=edge < 0, success=True, status=0,
+                            message="converged", nit=nfev, residual=float(res), **prm)
+
+
+def critical_gain(phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0, rtol=1e-10) -> float:
+    r"""Gain at the edge of chaos without noise.
+
+    The smallest :math:`g` at which either the static fixed point loses stability
+    (:math:`g^2\langle\phi'^2\rangle = 1`, or the outlier crosses) or a
+    chaotic (fluctuating) self-consistent solution appears.  For odd :math:`\phi`
+    with :math:`\phi'''(0) < 0` and no mean coupling or input this is
+    :math:`1/\phi'(0)` (1.0 for tanh and erf); when :math:`\phi'''(0) > 0` chaos
+    can appear discontinuously before the fixed point destabilises, which this
+    function detects by solving the energy condition below the local instability.
+
+    Returns
+    -------
+    float
+    """
+    _solve_iv(1.0, phi, 0.0, J0, I0, input_std, None, None, "auto", rtol, 1)
+
+    def unstable(g):
+        return fixed_point(g, phi, J0=J0, I0=I0, input_std=input_std).max_real_eigenvalue >= 0
+
+    def chaotic(g):
+        model = _potential._Model(_transfer.get(phi), g, 0.0, J0, I0, input_std)
+        try:
+            d0, _ = _potential.solve_delta0(model, 1e-8)
+        except OverflowError:
+            return True
+        return d0 is not None
+
+    hi = 1.0
+    while not unstable(hi):
+        hi *= 2.0
+        if hi > 1e6:
+            raise ParameterError("the fixed point stays stable for all gains up to 1e6")
+    lo = 0.0
+    from scipy.optimize import brentq
+
+    def f(g):
+        return 1.0 if unstable(g) else -1.0
+
+    g_inst = brentq(lambda g: f(g) if g > 0 else -1.0, lo, hi, xtol=1e-14, rtol=rtol) \
+        if True else hi
+    # chaos before the local instability (discontinuous onset)?
+    probes = np.linspace(0.3 * g_inst, g_inst * (1 - 1e-6), 12)
+    found = [g for g in probes if chaotic(g)]
+    if not found:
+        return float(g_inst)
+    hi = found[0]
+    lo = max([g for g in probes if g < hi], default=0.0)
+    return float(brentq(lambda g: 1.0 if chaotic(g) else -1.0, max(lo, 1e-9), hi,
+                        xtol=1e-12, rtol=rtol))
