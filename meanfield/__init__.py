@@ -1,13 +1,28 @@
-"""meanfield: mean-field theory of random recurrent networks, checked against simulation."""
+"""meanfield: mean-field theory of random recurrent networks, checked against simulation.
 
-from . import errors, transfer
+Public modules: :mod:`~meanfield.transfer` (transfer functions),
+:mod:`~meanfield.gaussian` (Gaussian averages), :mod:`~meanfield.dmft` (dynamic
+mean-field theory), :mod:`~meanfield.ensembles` (random connectivity),
+:mod:`~meanfield.simulate` (the finite-size simulator; the module is callable:
+``mf.simulate(J, ...)``, with ``mf.simulate.lyapunov``) and
+:class:`~meanfield.estimate.Estimate`.
+"""
+
+from . import dmft, ensembles, errors, estimate, gaussian, simulate, transfer
 from .errors import ConvergenceError, MeanFieldError, ParameterError
+from .estimate import Estimate
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "dmft",
+    "ensembles",
     "errors",
+    "estimate",
+    "gaussian",
+    "simulate",
     "transfer",
+    "Estimate",
     "MeanFieldError",
     "ParameterError",
     "ConvergenceError",

@@ -133,10 +133,9 @@ class SpectralProblem:
 def solve_spectral(prob, delta_init, *, rtol, max_iter, damping=0.5):
     """Damped Picard iterations then Newton-Krylov. Returns (delta, nit, residual, ok, msg)."""
     delta = delta_init.copy()
-    scale = max(float(np.max(np.abs(delta[:, 0]))), 1e-300)
     nit = 0
     res = math.inf
-    for nit in range(1, max_iter + 1):
+    for nit in range(1, max_iter + 1):  # noqa: B007 - nit is reported
         new, _, _ = prob.apply(delta)
         res = float(np.max(np.abs(new - delta))) / max(float(np.max(np.abs(new[:, 0]))), 1e-300)
         delta = (1.0 - damping) * delta + damping * new
