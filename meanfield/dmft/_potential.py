@@ -26,15 +26,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import integrate, optimize
+from scipy import optimize
 from scipy.interpolate import CubicSpline
 from scipy.special import roots_legendre
 
 from .. import gaussian as _g
 
-_GLV, _GLW = roots_legendre(40)
-_GLV = 0.5 * (_GLV + 1.0)
-_GLW = 0.5 * _GLW
+
+def _gauss_legendre01(n):
+    """n-point Gauss-Legendre rule on [0, 1] (exact for polynomials of degree < 2n)."""
+    x, w = roots_legendre(n)
+    return 0.5 * (x + 1.0), 0.5 * w
 
 
 class _Model:
@@ -153,55 +155,73 @@ def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
         if np.max(np.abs(W.coef[-4:])) < 1e-14 * np.max(np.abs(W.coef)):
             break
 
-    def R(u):
-        y = u - dinf
-        return -(W(dinf + np.multiply.outer(y, _GLV)) * _GLV) @ _GLW
-
     kappa = math.sqrt(max(-float(W(dinf)), 0.0))   # W(d_inf) = V''(d_inf) = -kappa^2
     sig2 = model.noise**2
+    _GLV, _GLW = _gauss_legendre01(W.degree() // 2 + 2)   # exact for v * W(...)
 
-    # phase 1: near the turning point, second-order form
-    def rhs1(t, s):
-        u = dinf + s[0]
-        return [s[1], -s[0] * float(W(u))]
+    def R(u):
+        # R = (V(d_inf) - V(u)) / y^2 = -int_0^1 v W(d_inf + y v) dv  (exact for polynomial W)
+        y = np.asarray(u, dtype=float) - dinf
+        return -(W(dinf + np.multiply.outer(y, _GLV)) * _GLV) @ _GLW
 
-    def half(t, s):
-        return s[0] - 0.5 * y0
+    # phase 1 (y from y0 to y0/2): energy conservation gives (dy/dtau)^2 / 2 = K(y) with
+    # K = sigma^4/8 + (y0 - y) M(y), M(y) = int_0^1 y_v W(d_inf + y_v) dv, y_v = y + (y0-y) v.
+    # With y = y0 - w^2: dtau/dw = 2 w / sqrt(2 K), smooth at the turning point w = 0.
+    def M(y):
+        y = np.asarray(y, dtype=float)[..., None]
+        yv = y + (y0 - y) * _GLV
+        return (yv * W(dinf + yv)) @ _GLW
 
-    half.terminal, half.direction = True, -1
-    t_guard = 50.0 / max(kappa, 1e-3) + 50.0
-    p1 = integrate.solve_ivp(rhs1, (0.0, t_guard), [y0, -0.5 * sig2], method="DOP853",
-                             rtol=1e-12, atol=1e-14 * y0, events=half, dense_output=True)
-    if p1.status != 1:
-        raise ArithmeticError("Delta(tau) did not leave the turning point")
-    t1 = float(p1.t[-1])
-    y1, yd1 = float(p1.y[0, -1]), float(p1.y[1, -1])
-    # energy check at the switch: (dy/dtau)^2 / 2 = y^2 R
-    check = abs(yd1 * yd1 / 2.0 - y1 * y1 * float(R(dinf + y1))) / max(y0 * y0, 1e-300)
+    def dtau_dw(w):
+        k = sig2 * sig2 / 8.0 + w * w * M(y0 - w * w)
+        return 2.0 * w / np.sqrt(2.0 * np.maximum(k, 1e-300)) if sig2 > 0 else \
+            2.0 / np.sqrt(2.0 * np.maximum(M(y0 - w * w), 1e-300))
 
-    # phase 2: log form, stable towards the fixed point of the motion
-    def rhs2(t, s):
-        u = dinf + math.exp(s[0])
-        return [-math.sqrt(max(2.0 * float(R(u)), 0.0))]
+    w1 = math.sqrt(0.5 * y0)
+    cheb = np.polynomial.Chebyshev
+    for n in (24, 48, 96, 192):
+        p1 = cheb.interpolate(dtau_dw, n, domain=[0.0, w1])
+        if np.max(np.abs(p1.coef[-3:])) < 1e-13 * np.max(np.abs(p1.coef)):
+            break
+    T1 = p1.integ(lbnd=0.0)                  # tau(w)
+    t1 = float(T1(w1))
+    y1 = y0 - w1 * w1
+    # energy check at the switch: both forms of K must agree
+    k_a = sig2 * sig2 / 8.0 + (y0 - y1) * float(M(np.array([y1]))[0])
+    check = abs(k_a - y1 * y1 * float(R(dinf + y1))) / max(y0 * y0, 1e-300)
 
-    logend = math.log(y0 * tail)
-
-    def end(t, s):
-        return s[0] - logend
-
-    end.terminal, end.direction = True, -1
-    t_max2 = t1 + 200.0 / max(kappa, 1e-4)
-    p2 = integrate.solve_ivp(rhs2, (t1, t_max2), [math.log(y1)], method="DOP853", rtol=1e-12,
-                             atol=1e-12, events=end, dense_output=True)
-    t_end = float(p2.t[-1])
+    # phase 2: with s = log y, dtau/ds = -1/sqrt(2 R), a smooth quadrature in s
+    s1, s_end = math.log(y1), math.log(y0 * tail)
+    for n in (32, 64, 128, 256):
+        q = cheb.interpolate(lambda s: 1.0 / np.sqrt(2.0 * np.maximum(R(dinf + np.exp(s)), 1e-300)),
+                             n, domain=[s_end, s1])
+        if np.max(np.abs(q.coef[-3:])) < 1e-13 * np.max(np.abs(q.coef)):
+            break
+    Q = q.integ(lbnd=s1)                 # tau(s) = t1 - Q(s)
+    t_end = t1 - float(Q(s_end))
     # output grid: dense near the origin, geometric in the tail
-    n1 = 1201
     ta = min(t_end, 24.0)
-    grid = np.linspace(0.0, ta, n1)
+    grid = np.linspace(0.0, ta, 1201)
     if t_end > ta:
         grid = np.concatenate([grid, np.geomspace(ta, t_end, 600)[1:]])
-    y = np.where(grid <= t1, p1.sol(np.minimum(grid, t1))[0],
-                 np.exp(p2.sol(np.clip(grid, t1, t_end))[0]))
+    late = grid > t1
+    # invert tau(s) on the late grid points by Newton's method from a linear guess
+    sg = np.interp(grid[late], [t1, t_end], [s1, s_end])
+    for _ in range(30):
+        step = (t1 - Q(sg) - grid[late]) / q(sg)        # d tau / ds = -q
+        sg = np.clip(sg + step, s_end, s1)
+        if np.max(np.abs(step)) < 1e-13 * max(1.0, abs(s_end)):
+            break
+    y = np.empty_like(grid)
+    y[late] = np.exp(sg)
+    # early grid points: invert tau(w) the same way
+    wg = w1 * np.sqrt(grid[~late] / t1)
+    for _ in range(30):
+        step = (grid[~late] - T1(wg)) / p1(wg)
+        wg = np.clip(wg + step, 0.0, w1)
+        if np.max(np.abs(step)) < 1e-14 * w1:
+            break
+    y[~late] = y0 - wg * wg
     delta = dinf + y
     # Price: F_phi = (V' + u - sI2) / g2 and F_phi' = (V'' + 1) / g2, with V' = y W
     c_phi = (y * W(delta) + delta - model.sI2) / model.g2
@@ -210,4 +230,4 @@ def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
     corr = float(CubicSpline(grid, y / y0).integrate(0.0, grid[-1]))
     if kappa > 0:
         corr += y[-1] / y0 / kappa
-    return grid, delta, c_phi, c_dphi, kappa, corr, check, p1.nfev + p2.nfev
+    return grid, delta, c_phi, c_dphi, kappa, corr, check, 0
