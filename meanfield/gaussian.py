@@ -71,6 +71,7 @@ _SQ2PI = math.sqrt(2.0 * math.pi)
 _C_ERF = math.pi / 4.0   # erf(sqrt(pi) x / 2) has phi'(x) = exp(-C x^2)
 _GL16 = np.polynomial.legendre.leggauss(16)
 _GL_PRICE = np.polynomial.legendre.leggauss(96)
+_CF_TERMS = 60    # continued fraction of the Mills ratio for u > 4: converged to rounding
 
 
 # --- quadrature rules -------------------------------------------------------
@@ -171,7 +172,20 @@ def _relu_moments(mu, delta0):
     t = mu / s
     P = special.ndtr(t)
     pdf = math.exp(-0.5 * t * t) / _SQ2PI
-    if t < 0:
+    if t < -4.0:
+        # With u = -t: P = pdf M, M = 1/(u + T1), T_j = j/(u + T_{j+1}) (Laplace continued fraction
+        # of the Mills ratio).  E(x-u)_+ = pdf M T1 and E(x-u)_+^2 = pdf M T1 T2 exactly, so the
+        # cancellations in 1 - u M and M - u (1 - u M) (relative size u^2, u^4) never occur.
+        u = -t
+        T = 0.0
+        for j in range(_CF_TERMS, 1, -1):
+            T = j / (u + T)
+        T2 = T
+        T1 = 1.0 / (u + T2)
+        M = 1.0 / (u + T1)
+        m1 = s * pdf * M * T1
+        m2 = delta0 * pdf * M * T1 * T2
+    elif t < 0:
         # t P + pdf = pdf (1 + t R), R = P / pdf (Mills), evaluated without underflow
         R = 0.5 * special.erfcx(-t / math.sqrt(2.0)) * _SQ2PI
         m1 = s * pdf * (1.0 + t * R)
@@ -191,6 +205,18 @@ def _erf_means(mu, delta0):
     d2 = 1.0 + 4.0 * c * delta0
     e_dphi2 = math.exp(-2.0 * c * mu * mu / d2) / math.sqrt(d2)
     return e_phi, e_dphi, e_dphi2
+
+
+def _erf_mean_Phi(mu, delta0):
+    """E Phi for erf: Phi = h phi + (2/pi)(phi' - 1), Stein E[h phi] = mu E phi + delta0 E phi'.
+
+    E phi' - 1 is formed by expm1 (it is O(delta0 + mu^2) and would cancel for small arguments).
+    """
+    e_phi, e_dphi, _ = _erf_means(mu, delta0)
+    c = _C_ERF
+    d1 = 1.0 + 2.0 * c * delta0
+    e_dphi_m1 = math.expm1(-c * mu * mu / d1 - 0.5 * math.log1p(2.0 * c * delta0))
+    return mu * e_phi + delta0 * e_dphi + (2.0 / math.pi) * e_dphi_m1
 
 
 def mean_phi(phi, mu: float = 0.0, delta0: float = 1.0) -> float:
@@ -247,8 +273,7 @@ def _mean(tf, what, mu, delta0):
         if what == "dphi2":
             return e_dphi2
         if what == "Phi":
-            # Phi = h phi + (2/pi)(phi' - 1); Stein: E[h phi] = mu E phi + delta0 E phi'
-            return mu * e_phi + delta0 * e_dphi + (2.0 / math.pi) * (e_dphi - 1.0)
+            return _erf_mean_Phi(mu, delta0)
         return float(_pair_price(tf, "phi", np.array([delta0]), delta0, mu)[0])
     f = {
         "phi": tf.phi,
@@ -395,10 +420,13 @@ def _pair_price(tf, which, d, delta0, mu):
 
         def kernel_weight(theta):
             # p(w) dw with p = bivariate density at (0, 0) and w = D0 sin(theta)
-            return np.exp(-mu * mu / (delta0 * (1.0 + np.sin(theta)))) / (2.0 * math.pi)
+            if mu == 0.0:
+                return np.full_like(theta, 1.0 / (2.0 * math.pi))
+            with np.errstate(divide="ignore", under="ignore"):   # 1 + sin(theta) may round to 0
+                return np.exp(-mu * mu / (delta0 * (1.0 + np.sin(theta)))) / (2.0 * math.pi)
     else:  # erf: F_phi'(w) in closed form
         e_phi, e_dphi, _ = _erf_means(mu, delta0)
-        e_Phi = mu * e_phi + delta0 * e_dphi + (2.0 / math.pi) * (e_dphi - 1.0)
+        e_Phi = _erf_mean_Phi(mu, delta0)
         coeffs = {"dphi": [], "phi": [e_phi], "Phi": [e_Phi, e_phi]}[which]
         c = _C_ERF
         a = 1.0 + 2.0 * c * delta0
@@ -414,14 +442,49 @@ def _pair_price(tf, which, d, delta0, mu):
             val = np.exp(-2.0 * c * mu * mu / (1.0 + 2.0 * c * (delta0 + w)))
             return val / np.sqrt((a - 2 * c * w) * (a + 2 * c * w))
     m = len(coeffs)   # order of the remainder integral
+    xg, wg = _GL_PRICE
+    if tf.name == "relu":
+        # Every term is >= 0 when expanding about 0 for d >= 0 and about -delta0 for d < 0
+        # (relu, step and relu^2/2 are >= 0); expanding about 0 for d < 0 would cancel.
+        base = np.where(d < 0, -delta0, 0.0)
+        cb = np.array(_relu_anti(mu, delta0))[::-1][3 - m:] if np.any(d < 0) else None
+    else:
+        base = np.zeros_like(d)
     out = np.zeros_like(d)
     for k, ck in enumerate(coeffs):
-        out += ck * ck * d**k / math.factorial(k)
-    xg, wg = _GL_PRICE
-    tmax = np.arcsin(np.clip(d / delta0, -1.0, 1.0))
-    theta = 0.5 * tmax[:, None] * (xg[None, :] + 1.0)
+        pos = ck * ck * d**k / math.factorial(k)
+        if tf.name == "relu" and cb is not None:
+            neg = cb[k] * (d + delta0) ** k / math.factorial(k)
+            out += np.where(d < 0, neg, pos)
+        else:
+            out += pos
+    t0 = np.arcsin(np.clip(base / delta0, -1.0, 1.0))
+    t1 = np.arcsin(np.clip(d / delta0, -1.0, 1.0))
+    theta = t0[:, None] + 0.5 * (t1 - t0)[:, None] * (xg[None, :] + 1.0)
     w = delta0 * np.sin(theta)
     with np.errstate(under="ignore"):
         kern = (d[:, None] - w) ** (m - 1) / math.factorial(m - 1) if m > 1 else 1.0
-        integ = (kern * kernel_weight(theta)) @ wg * 0.5 * tmax
+        integ = (kern * kernel_weight(theta)) @ wg * 0.5 * (t1 - t0)
     return out + integ
+
+
+def _relu_anti(mu, delta0):
+    """F_dphi, F_phi, F_Phi of relu at delta = -delta0, where h2 = 2 mu - h1.
+
+    With t = mu / s: the integrals over |x| < t of 1, s^2 (t^2 - x^2) and
+    s^4 (t^2 - x^2)^2 / 4 against the normal density (0 for t <= 0), by
+    composite Gauss-Legendre (exact up to rounding for these polynomial-Gaussian integrands).
+    """
+    s = math.sqrt(delta0)
+    t = mu / s
+    if t <= 0.0:
+        return 0.0, 0.0, 0.0
+    tau = min(t, 12.0)
+    n = max(1, int(math.ceil(2.0 * tau)))
+    edges = np.linspace(-tau, tau, n + 1)
+    half = 0.5 * np.diff(edges)[:, None]
+    x = (0.5 * (edges[1:] + edges[:-1])[:, None] + half * _GL16[0]).ravel()
+    wx = (half * _GL16[1]).ravel() * np.exp(-0.5 * x * x) / _SQ2PI
+    q = (t - x) * (t + x)
+    f_dphi = float(special.erf(t / math.sqrt(2.0)))
+    return f_dphi, delta0 * float(wx @ q), 0.25 * delta0 * delta0 * float(wx @ (q * q))

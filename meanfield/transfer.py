@@ -83,18 +83,26 @@ class TransferFunction:
 
 
 def _logcosh(x):
-    a = np.abs(x)
-    return a + np.log1p(np.exp(-2.0 * a)) - math.log(2.0)
+    # log cosh x = log1p(2 sinh^2(x/2)) (no cancellation near 0); |x| + log1p(e^{-2|x|}) - log 2 beyond
+    a = np.abs(np.asarray(x, dtype=float))
+    small = np.minimum(a, 1.0)
+    sh = np.sinh(0.5 * small)
+    return np.where(a < 1.0, np.log1p(2.0 * sh * sh),
+                    a + np.log1p(np.exp(-2.0 * a)) - math.log(2.0))
+
+
+def _sech2(x):
+    # 1 - tanh^2 cancels for large |x|; 4 e^{-2|x|} / (1 + e^{-2|x|})^2 does not
+    e = np.exp(-2.0 * np.abs(np.asarray(x, dtype=float)))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 
 def _tanh_d1(x):
-    t = np.tanh(x)
-    return 1.0 - t * t
+    return _sech2(x)
 
 
 def _tanh_d2(x):
-    t = np.tanh(x)
-    return -2.0 * t * (1.0 - t * t)
+    return -2.0 * np.tanh(x) * _sech2(x)
 
 
 def _erf(x):
@@ -138,17 +146,20 @@ def _relu_prim(x):
 
 
 def _sig_d1(x):
-    s = special.expit(x)
-    return s * (1.0 - s)
+    # s (1 - s) with 1 - s = expit(-x): no cancellation for large x
+    return special.expit(x) * special.expit(-x)
 
 
 def _sig_d2(x):
-    s = special.expit(x)
-    return s * (1.0 - s) * (1.0 - 2.0 * s)
+    # 1 - 2 s = -tanh(x / 2)
+    return -special.expit(x) * special.expit(-x) * np.tanh(0.5 * np.asarray(x, dtype=float))
 
 
 def _softplus(x):
-    return np.logaddexp(0.0, x) - math.log(2.0)
+    # log((1 + e^x) / 2): log1p(expm1(x) / 2) is accurate near 0 (no cancellation against log 2)
+    x = np.asarray(x, dtype=float)
+    lo = np.minimum(x, 1.0)
+    return np.where(x < 1.0, np.log1p(0.5 * np.expm1(lo)), np.logaddexp(0.0, x) - math.log(2.0))
 
 
 def _identity(x):
