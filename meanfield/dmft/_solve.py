@@ -45,8 +45,17 @@ def _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max
             raise ParameterError("`phi` must be a single transfer function for one population")
         tf = _transfer.get(phi)
         g = _checks.positive("g", g)
+        J0 = _checks.real("J0", J0)
+        I0 = _checks.real("I0", I0)
+        if tf is _transfer.get("relu") and g * g / 2.0 > 1.0 and J0 >= 0.0 and I0 >= 0.0:
+            # <relu(h)^2> = Delta0/2 at mu = 0: the variance grows as (g^2/2)^t without bound
+            raise ParameterError(
+                f"`g` must satisfy g**2/2 <= 1 for a relu network without a negative mean "
+                f"coupling `J0` or negative mean input `I0` (otherwise the activity grows "
+                f"without bound and no stationary state exists); got g={g!r}, J0={J0!r}, "
+                f"I0={I0!r}")
         return dict(multi=False, tf=tf, g=g, noise=_checks.nonnegative("noise", noise),
-                    J0=_checks.real("J0", J0), I0=_checks.real("I0", I0),
+                    J0=J0, I0=I0,
                     input_std=_checks.nonnegative("input_std", input_std), dt=dt,
                     method=method, rtol=rtol, max_iter=max_iter)
     G = _checks.real_array("g", g, ndim=2)
@@ -329,10 +338,9 @@ def _solve_single_spectral(p):
         np.array([p["noise"]]), np.array([p["input_std"] ** 2]), p["dt"])
     kappa, corr = _decay_and_corr(prob.tau, delta)
     y0 = delta[0, 0] - delta[0, -1]
-    if p["noise"] == 0 and y0 < 1e-9 * max(delta[0, 0], 1e-300) and ok:
+    if p["noise"] == 0 and y0 <= 1e-9 * max(delta[0, 0], 1e-12) and ok:
         model = _potential._Model(tf, p["g"], 0.0, p["J0"], p["I0"], p["input_std"])
-        if p["dt"] is None:
-            return _static_result(p, model)
+        return _static_result(p, model)
     state = "fluctuating" if p["noise"] > 0 else ("chaotic" if y0 > 0 else "fixed-point")
     return DMFTResult(
         delta0=float(delta[0, 0]), delta_inf=float(delta[0, -1]), mu=float(prob.mu[0]),
