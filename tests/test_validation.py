@@ -1,0 +1,82 @@
+"""Tests of the validation suite (validation/): cheap quick cases, the report, a wrong theory."""
+
+import dataclasses
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+import meanfield as mf  # noqa: E402
+from meanfield.compare import QUANTITIES  # noqa: E402
+from validation import CASES, run  # noqa: E402
+from validation.cases import get  # noqa: E402
+
+PAPER_MAP_NAMES = {
+    "tanh_g1.2", "tanh_g1.5", "tanh_g2", "tanh_g3", "erf_g1.2", "erf_g1.5", "erf_g2", "erf_g3",
+    "linear_noise", "noise_driven_chaos", "euler_coarse_dt", "lyapunov_g1.5", "lyapunov_g2",
+    "relu_inhibitory", "two_population_ei",
+}
+
+
+def test_case_names_are_the_paper_map_names():
+    assert {c.name for c in CASES} == PAPER_MAP_NAMES
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_cases_state_sizes_seeds_and_budget_source(case):
+    for size in (case.quick, case.full):
+        assert size.n >= 500 and len(size.seeds) >= 2 and size.t_max > size.t_transient
+    assert case.quick.n <= case.full.n
+    assert case.budget_source
+    assert set(case.budget) <= set(QUANTITIES)
+    assert all(lag <= case.max_lag for lag in case.lags)
+
+
+def test_main_writes_report(tmp_path):
+    status = run.main(["--quick", "--cases", "linear_noise", "--out", str(tmp_path),
+                       "--no-progress"])
+    assert status == 0
+    text = (tmp_path / "report.md").read_text()
+    assert "| linear_noise | delta0 |" in text and "**FAIL**" not in text
+    assert "1/1 cases passed" in text
+    assert (tmp_path / "linear_noise.png").stat().st_size > 1000
+    assert (tmp_path / "results.json").exists()
+
+
+def test_coarse_dt_case_discriminates():
+    """The Euler-map theory passes at dt=0.5; the continuous-time theory fails the same test."""
+    case = get("euler_coarse_dt")
+    small = dataclasses.replace(case.quick, n=500, seeds=(1, 2, 3), t_max=400.0)
+    res = run.run_case(case, size=small)
+    assert res.error is None
+    euler, cont = res.checks
+    assert euler.outcome(res.budget) and not cont.outcome(res.budget)
+    assert res.passed
+
+
+def test_wrong_theory_fails(tmp_path):
+    """A deliberately wrong theory (gain 10% too large) must fail the linear_noise case."""
+    case = get("linear_noise")
+
+    def wrong(case, dt):
+        p = dict(case.params, g=case.params["g"] * 1.1)
+        return mf.dmft.solve(**p, dt=dt)
+
+    res = run.run_case(case, quick=True, theory=wrong)
+    assert res.error is None and not res.passed
+    path = run.write_report([res], tmp_path, quick=True)
+    assert "**FAIL**" in path.read_text()
+
+
+def test_unknown_case_is_an_error(capsys):
+    with pytest.raises(SystemExit):
+        run.main(["--cases", "no_such_case", "--no-progress"])
+    assert run.main(["--list"]) == 0
+    assert "tanh_g1.5" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_quick_suite_passes(tmp_path):
+    assert run.main(["--quick", "--out", str(tmp_path), "--no-progress", "--jobs", "2"]) == 0
