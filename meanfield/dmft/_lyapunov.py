@@ -3,7 +3,8 @@ r"""Largest Lyapunov exponent from the stationary DMFT.
 Continuous time: :math:`\lambda_{\max} = -1 + \sqrt{1 - E_0}`, with :math:`E_0` the
 ground-state energy of :math:`H = -\partial_\tau^2 + 1 - g^2 C_{\phi'}(\tau)`
 (Sompolinsky, Crisanti & Sommers 1988), discretised with second-order finite
-differences on a uniform lag grid and Richardson-extrapolated in the spacing.
+differences on a uniform lag grid and Richardson-extrapolated in the spacing; when
+there is no bound state, :math:`E_0` is the continuum edge :math:`1 - g^2 C_{\phi'}(\infty)`.
 
 Euler map with step :math:`dt` (exact on the lag grid, derived for this project,
 see ``derivations/lyapunov_euler.py``): the tangent second moment
@@ -95,6 +96,9 @@ def _continuous(sol, g2):
 
     e1, e2 = energy(0.04), energy(0.02)
     e0 = (4.0 * e2 - e1) / 3.0
+    # without a bound state the bottom of the spectrum is the continuum edge 1 - g^2 C'(inf)
+    # (the box of half-width T only lifts the lowest level above it by ~ (pi / 2T)^2)
+    e0 = min(e0, 1.0 - g2 * c_inf)
     return -1.0 + math.sqrt(max(1.0 - e0, 0.0))
 
 
@@ -109,7 +113,9 @@ def _euler(sol, g2):
     def f(lam):
         # lowest eigenvalue of a*lam*(-D2) - dt^2 g^2 C'  plus (lam - a)^2
         diag = a * lam * 2.0 - pot
-        return _lowest(diag, -a * lam * off) + (lam - a) ** 2
+        # bottom of the spectrum: lowest level, or the continuum edge -dt^2 g^2 C'(inf)
+        low = min(_lowest(diag, -a * lam * off), -pot[-1])
+        return low + (lam - a) ** 2
 
     lo = a + 1e-12
     hi = a + dt * (1.0 + math.sqrt(g2 * float(np.max(c))) + 1.0)

@@ -39,6 +39,27 @@ def _gauss_legendre01(n):
     return 0.5 * (x + 1.0), 0.5 * w
 
 
+def _invert(f, df, targets, lo, hi, guess, *, xtol):
+    """Solve f(x) = targets for increasing f on [lo, hi], vectorised Newton with bisection."""
+    a = np.full_like(targets, lo)
+    b = np.full_like(targets, hi)
+    x = np.clip(guess, lo, hi)
+    for _ in range(100):
+        fx = f(x) - targets
+        a = np.where(fx <= 0, x, a)
+        b = np.where(fx >= 0, x, b)
+        d = df(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xn = x - fx / d
+        bad = ~np.isfinite(xn) | (xn <= a) | (xn >= b)
+        xn = np.where(bad, 0.5 * (a + b), xn)
+        done = (np.abs(xn - x) < xtol) | (b - a < xtol) | (fx == 0)
+        x = np.where(fx == 0, x, xn)
+        if np.all(done):
+            break
+    return x
+
+
 class _Model:
     """V, V', V'' and the mean as functions of (u, Delta0) for one population."""
 
@@ -61,7 +82,7 @@ class _Model:
         for _ in range(200):
             lo, hi = lo - step, hi + step
             if h(lo) < 0 < h(hi):
-                return optimize.brentq(h, lo, hi, xtol=1e-15, rtol=4e-16)
+                return optimize.brentq(h, lo, hi, xtol=1e-15, rtol=1e-15)
             step *= 2.0
         raise OverflowError("no bounded self-consistent mean")
 
@@ -92,7 +113,7 @@ class _Model:
         if float(self.vp(umin, d0, mu)[0]) > 0.0:
             return None
         return optimize.brentq(lambda u: float(self.vp(u, d0, mu)[0]), 0.0, umin,
-                               xtol=1e-15 * d0, rtol=4e-16)
+                               xtol=1e-15 * d0, rtol=1e-15)
 
     def energy(self, d0):
         """sigma^4/8 + V(d0) - V(d_inf), scaled by d0^2; None where undefined."""
@@ -110,36 +131,42 @@ def solve_delta0(model, rtol):
     Returns (delta0, nfev) or (None, nfev).  Raises OverflowError when the energy
     stays positive up to huge Delta0 (no bounded stationary state).
     """
-    grid = np.geomspace(1e-5, 1e6, 38)          # factor 2 apart
-    valid = []
+    start = 1e-5 if model.noise == 0 else min(1e-5, 1e-3 * model.noise**2)
+    grid = np.geomspace(start, 1e6, int(np.ceil(np.log2(1e6 / start))) + 1)  # about x2 apart
+    vals = []                                      # (d0, energy); invalid points count as +1
     nfev = 0
     negatives = 0
     for d0 in grid:
         e = model.energy(d0)
         nfev += 1
+        vals.append((d0, 1.0 if e is None else e, e is not None))
         if e is None:
             continue
-        valid.append((d0, e))
         negatives = negatives + 1 if e <= 0 else 0
         if negatives >= 6 and d0 > 1.0:
             break
     else:
-        if valid and valid[-1][1] > 0:
+        if vals and vals[-1][2] and vals[-1][1] > 0:
             raise OverflowError("energy positive at Delta0 = 1e6")
-    root = None
-    for (d1, e1), (d2, e2) in zip(valid[:-1], valid[1:]):
-        if e1 > 0 >= e2:
-            root = (d1, d2)
-    if root is None:
-        return None, nfev
 
     def f(d0):
         e = model.energy(d0)
         return 1.0 if e is None else e
 
-    d0, info = optimize.brentq(f, *root, xtol=1e-300, rtol=min(rtol, 1e-12) * 0.25,
-                               full_output=True)
-    return d0, nfev + info.function_calls
+    # sign changes from + to - (in increasing Delta0), largest first; a bracket whose left
+    # end is invalid may hold only the jump at the edge of validity: check the root found
+    brackets = [(a[0], b[0]) for a, b in zip(vals[:-1], vals[1:]) if a[1] > 0 >= b[1]]
+    for lo, hi in reversed(brackets):
+        d0, info = optimize.brentq(f, lo, hi, xtol=1e-300, rtol=min(rtol, 1e-12) * 0.25,
+                                   full_output=True)
+        nfev += info.function_calls
+        e = model.energy(d0)
+        if e is None or abs(e) >= 1e-9:
+            continue                      # a jump at the edge of validity, not a root
+        di = model.delta_inf(d0, model.mean(d0))
+        if d0 - di > 1e-6 * d0:           # else: the static fixed point (Delta0 = Delta_inf)
+            return d0, nfev
+    return None, nfev
 
 
 def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
@@ -205,22 +232,13 @@ def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
     if t_end > ta:
         grid = np.concatenate([grid, np.geomspace(ta, t_end, 600)[1:]])
     late = grid > t1
-    # invert tau(s) on the late grid points by Newton's method from a linear guess
-    sg = np.interp(grid[late], [t1, t_end], [s1, s_end])
-    for _ in range(30):
-        step = (t1 - Q(sg) - grid[late]) / q(sg)        # d tau / ds = -q
-        sg = np.clip(sg + step, s_end, s1)
-        if np.max(np.abs(step)) < 1e-13 * max(1.0, abs(s_end)):
-            break
     y = np.empty_like(grid)
-    y[late] = np.exp(sg)
-    # early grid points: invert tau(w) the same way
-    wg = w1 * np.sqrt(grid[~late] / t1)
-    for _ in range(30):
-        step = (grid[~late] - T1(wg)) / p1(wg)
-        wg = np.clip(wg + step, 0.0, w1)
-        if np.max(np.abs(step)) < 1e-14 * w1:
-            break
+    # late points: tau(s) = t1 - Q(s) decreases in s; solve in -s to use an increasing map
+    sl = _invert(lambda ms: t1 - Q(-ms), lambda ms: q(-ms), grid[late], -s1, -s_end,
+                 -np.interp(grid[late], [t1, t_end], [s1, s_end]), xtol=1e-14 * abs(s_end))
+    y[late] = np.exp(-sl)
+    # early points: tau(w) increases on [0, w1]
+    wg = _invert(T1, p1, grid[~late], 0.0, w1, w1 * np.sqrt(grid[~late] / t1), xtol=1e-15 * w1)
     y[~late] = y0 - wg * wg
     delta = dinf + y
     # Price: F_phi = (V' + u - sI2) / g2 and F_phi' = (V'' + 1) / g2, with V' = y W

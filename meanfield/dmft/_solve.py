@@ -279,6 +279,8 @@ def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
         except OverflowError:
             raise _no_bounded_state(p) from None
         y = delta - delta[:, -1:]
+        if float(np.max(np.abs(delta[:, 0]))) <= 1e-12 * float(np.max(scale)):
+            break                       # collapsed onto the trivial fixed point
         amp = np.maximum(np.abs(y[:, 0]), 1e-300)
         tail = float(np.max(np.abs(y[:, (M - 1) // 2]) / amp))
         if tail < max(rtol, 1e-12) or float(np.max(amp)) < 1e-12 * float(np.max(delta[:, 0])):
@@ -288,7 +290,8 @@ def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
         need = 2.0 * (math.log(1.0 / max(rtol, 1e-12)) + 2.0) / max(kappa, 1e-3)
         M = 2 ** math.ceil(math.log2(max(need / h, 2.0 * (M - 1)))) + 1
     spec = prob.spectrum(delta)
-    if np.min(spec) < -1e-8 * np.max(np.abs(spec)) - 1e-14:
+    floor = 1e-12 * spec.shape[1] * float(np.max(np.abs(delta[:, 0])))   # DCT round-off
+    if np.min(spec) < -1e-8 * np.max(np.abs(spec)) - floor:
         ok, msg = False, "rejected: negative power spectrum (non-physical root)"
     C = prob.apply(delta)[1]
     tabs, d0 = prob.tables(delta)

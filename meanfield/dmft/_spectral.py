@@ -27,39 +27,62 @@ import math
 import numpy as np
 from scipy import fft, optimize
 from scipy.sparse import linalg as sparse_linalg
+from threadpoolctl import threadpool_limits
 
 from .. import gaussian as _g
 
 
+def _hermite_coefficients(tf, d0, mu, kmax=4000):
+    r"""Normalised Hermite coefficients :math:`a_k = \langle\phi(\mu + s z) He_k(z)\rangle / \sqrt{k!}`.
+
+    Mehler's formula then gives :math:`F_\phi(u; \Delta_0, \mu) = \sum_k a_k^2 (u/\Delta_0)^k`
+    for :math:`|u| \le \Delta_0`.  The series is truncated once the remaining
+    terms are below 1e-17 of :math:`\langle\phi^2\rangle = \sum_k a_k^2`.
+    """
+    s = math.sqrt(d0)
+    total = _g._mean(tf, "phi2", mu, d0)
+    k = 128
+    while True:
+        # trapezoid rule fine enough for phi (strip) and for He_k (wavelength ~ pi/sqrt(k))
+        h = min(_g._spacing(tf, s), 0.6 * math.pi / math.sqrt(2 * k + 1))
+        z, w = _g._trapezoid(h)
+        f = tf.phi(mu + s * z) * w
+        a = np.empty(k + 1)
+        hm1 = np.zeros_like(z)
+        h0 = np.ones_like(z)
+        for j in range(k + 1):                  # h_j = He_j / sqrt(j!)
+            a[j] = f @ h0
+            h0, hm1 = (z * h0 - math.sqrt(j) * hm1) / math.sqrt(j + 1), h0
+        a2 = a * a
+        tail = total - np.sum(a2)
+        if (abs(tail) <= 1e-11 * total + 1e-300 and np.all(a2[-8:] < 1e-17 * total)) \
+                or k >= kmax:
+            return a2, abs(tail) / max(total, 1e-300)
+        k *= 2
+
+
 class _PairTable:
-    """Fast F_phi(u; d0, mu) for many u: direct for closed forms, else Chebyshev."""
+    """Fast F_phi(u; d0, mu) and its u-derivative for many u (Mehler series or closed form)."""
 
     def __init__(self, tf, d0, mu, lo):
         self.tf, self.d0, self.mu = tf, d0, mu
-        self.direct = tf.name in ("relu", "erf", "linear") or d0 == 0.0
+        self.direct = not tf.strip > 0 or not math.isfinite(tf.strip) or d0 == 0.0 \
+            or tf.name in ("relu", "erf", "linear")
         if self.direct:
             return
-        lo = max(min(lo, d0), -d0)
-        if d0 - lo < 1e-14 * max(d0, 1e-300):
-            lo = d0 - max(1e-12 * d0, 1e-300)
-        self.lo = lo
-        cheb = np.polynomial.Chebyshev
-        for n in (32, 64, 128):
-            p = cheb.interpolate(lambda u: _g._pair(tf, "phi", u, d0, mu), n, domain=[lo, d0])
-            if np.max(np.abs(p.coef[-3:])) < 1e-15 * np.max(np.abs(p.coef)) + 1e-300:
-                break
-        self.p = p
-        self.dp = p.deriv()
+        self.a2, self.error = _hermite_coefficients(tf, d0, mu)
+        k = np.arange(len(self.a2))
+        self.da2 = (k[1:] * self.a2[1:]) / d0
 
     def __call__(self, u):
         if self.direct:
             return _g._pair(self.tf, "phi", u, self.d0, self.mu)
-        return self.p(np.clip(u, self.lo, self.d0))
+        return np.polynomial.polynomial.polyval(np.clip(u / self.d0, -1.0, 1.0), self.a2)
 
     def deriv(self, u):
         if self.direct:
             return _g._pair(self.tf, "dphi", u, self.d0, self.mu)
-        return self.dp(np.clip(u, self.lo, self.d0))
+        return np.polynomial.polynomial.polyval(np.clip(u / self.d0, -1.0, 1.0), self.da2)
 
 
 class SpectralProblem:
@@ -103,7 +126,9 @@ class SpectralProblem:
             return m - self.J0 @ (fr * e) - self.I0
 
         sol = optimize.root(h, self.mu, method="hybr", tol=1e-14)
-        if not sol.success or not np.all(np.isfinite(sol.x)):
+        # hybr may report "no progress" at a root that is already exact to round-off
+        if not np.all(np.isfinite(sol.x)) or \
+                np.max(np.abs(h(sol.x))) > 1e-12 * (1.0 + np.max(np.abs(sol.x))):
             raise OverflowError("no self-consistent population means")
         return sol.x
 
@@ -113,17 +138,62 @@ class SpectralProblem:
         return [_PairTable(self.tfs[b], d0[b], self.mu[b], float(delta[b].min()))
                 for b in range(self.P)], d0
 
+    def _filter(self, S):
+        """Linear response of Delta to the source S: constant part plus G * fluctuations."""
+        s_inf = S[:, -1:]
+        return s_inf + fft.idct(fft.dct(S - s_inf, type=1, axis=1) * self.G[None, :],
+                                type=1, axis=1)
+
     def apply(self, delta):
         """T(Delta): one application of the self-consistency map."""
         self.nfev += 1
         tabs, d0 = self.tables(delta)
         C = np.stack([tabs[b](np.clip(delta[b], -d0[b], d0[b])) for b in range(self.P)])
         S = (self.G2 * self.fracs[None, :]) @ C + self.sI2[:, None]
-        s_inf = S[:, -1:]
-        Sc = S - s_inf
-        spec = fft.dct(Sc, type=1, axis=1) * self.G[None, :]
-        out = s_inf + fft.idct(spec, type=1, axis=1) + self.noise_part
-        return out, C, tabs
+        return self._filter(S) + self.noise_part, C, tabs
+
+    def linearization(self, delta):
+        """Jacobian-vector product of T at Delta (Price's theorem for dF/du; the dependence
+        of F on Delta0 and on the means by central differences of the table parameters)."""
+        tabs, d0 = self.tables(delta)
+        mu = self.mu.copy()
+        u = np.stack([np.clip(delta[b], -d0[b], d0[b]) for b in range(self.P)])
+        lo = [float(delta[b].min()) for b in range(self.P)]
+        Fp = np.stack([tabs[b].deriv(u[b]) for b in range(self.P)])
+        dF_dd0 = np.zeros_like(u)
+        dF_dmu = np.zeros_like(u)
+        dE_dmu = np.zeros(self.P)
+        dE_dd0 = np.zeros(self.P)
+        for b in range(self.P):
+            tf = self.tfs[b]
+            if d0[b] <= 0.0:
+                continue
+            e = 1e-5 * d0[b]
+            dF_dd0[b] = (_PairTable(tf, d0[b] + e, mu[b], lo[b])(u[b])
+                         - _PairTable(tf, d0[b] - e, mu[b], lo[b])(u[b])) / (2 * e)
+            if np.any(self.J0):
+                em = 1e-5 * max(1.0, abs(mu[b]))
+                dF_dmu[b] = (_PairTable(tf, d0[b], mu[b] + em, lo[b])(u[b])
+                             - _PairTable(tf, d0[b], mu[b] - em, lo[b])(u[b])) / (2 * em)
+                dE_dmu[b] = (_g._mean(tf, "phi", mu[b] + em, d0[b])
+                             - _g._mean(tf, "phi", mu[b] - em, d0[b])) / (2 * em)
+                dE_dd0[b] = (_g._mean(tf, "phi", mu[b], d0[b] + e)
+                             - _g._mean(tf, "phi", mu[b], d0[b] - e)) / (2 * e)
+        if np.any(self.J0):
+            # mu = J0 (alpha * E phi(mu, d0)) + I0  =>  (1 - J0 alpha dE/dmu) dmu = J0 alpha dE/dd0 dd0
+            A = np.eye(self.P) - self.J0 * (self.fracs * dE_dmu)[None, :]
+            dmu_dd0 = np.linalg.solve(A, self.J0 * (self.fracs * dE_dd0)[None, :])
+        else:
+            dmu_dd0 = np.zeros((self.P, self.P))
+        W = self.G2 * self.fracs[None, :]
+
+        def jvp(v):
+            dd0 = v[:, 0]
+            dmu = dmu_dd0 @ dd0
+            dC = Fp * v + dF_dd0 * dd0[:, None] + dF_dmu * dmu[:, None]
+            return self._filter(W @ dC)
+
+        return jvp
 
     def spectrum(self, delta):
         """Power spectrum of the fluctuating part (should be >= 0)."""
@@ -133,49 +203,56 @@ class SpectralProblem:
 def solve_spectral(prob, delta_init, *, rtol, max_iter, damping=0.5):
     """Damped Picard iterations then Newton-Krylov. Returns (delta, nit, residual, ok, msg)."""
     delta = delta_init.copy()
+    # residuals are relative to Delta0, with a floor for solutions that collapse to zero
+    floor = 1e-12 * max(float(np.max(np.abs(delta_init[:, 0]))), 1e-300)
+
+    def rel(new, old):
+        return float(np.max(np.abs(new - old))) / max(float(np.max(np.abs(new[:, 0]))), floor)
+
     nit = 0
     res = math.inf
     for nit in range(1, max_iter + 1):  # noqa: B007 - nit is reported
         new, _, _ = prob.apply(delta)
-        res = float(np.max(np.abs(new - delta))) / max(float(np.max(np.abs(new[:, 0]))), 1e-300)
+        res = rel(new, delta)
         delta = (1.0 - damping) * delta + damping * new
         if res < 1e-3:
             break
-    delta, ok, msg = _newton_krylov(lambda d: prob.apply(d)[0] - d, delta,
-                                    tol=0.1 * rtol * max(float(np.max(np.abs(delta[:, 0]))), 1e-300))
+        if float(np.max(np.abs(delta[:, 0]))) <= floor:
+            return np.zeros_like(delta), nit, 0.0, True, "collapsed onto the trivial fixed point"
+    delta, ok, msg = _newton_krylov(prob, delta,
+                                    tol=0.1 * rtol * max(float(np.max(np.abs(delta[:, 0]))), floor))
     final = prob.apply(delta)[0]
-    res = float(np.max(np.abs(final - delta))) / max(float(np.max(np.abs(final[:, 0]))), 1e-300)
+    res = rel(final, delta)
     if res > rtol:
         ok = False
         msg = f"residual {res:.2e} above rtol={rtol:.1e}; try a larger `max_iter` or lag range"
     return delta, nit, res, ok, msg
 
 
-def _newton_krylov(F, x, *, tol, max_newton=30):
-    """Newton's method with GMRES on finite-difference Jacobian-vector products."""
+def _newton_krylov(prob, x, *, tol, max_newton=30):
+    """Newton's method for T(x) = x with GMRES on the analytic Jacobian-vector product."""
     shape = x.shape
-    r = F(x)
+    r = prob.apply(x)[0] - x
     for _ in range(max_newton):
         rn = float(np.max(np.abs(r)))
         if rn <= tol:
             return x, True, "converged"
-        xn = float(np.linalg.norm(x))
+        jvp = prob.linearization(x)
 
-        def jvp(v, x=x, r=r, xn=xn):
+        def matvec(v, jvp=jvp):
             v = v.reshape(shape)
-            vn = float(np.linalg.norm(v))
-            if vn == 0.0:
-                return np.zeros(v.size)
-            eps = 1e-7 * (1.0 + xn) / vn
-            return ((F(x + eps * v) - r) / eps).ravel()
+            return (jvp(v) - v).ravel()
 
-        A = sparse_linalg.LinearOperator((r.size, r.size), matvec=jvp, dtype=float)
-        dx, _ = sparse_linalg.gmres(A, -r.ravel(), rtol=1e-4, atol=0.0, restart=40, maxiter=3)
+        A = sparse_linalg.LinearOperator((r.size, r.size), dtype=float, matvec=matvec)
+        # level-1 BLAS on vectors this short is fastest (and stable in time) on one thread
+        with threadpool_limits(1):
+            dx, _ = sparse_linalg.gmres(A, -r.ravel(), rtol=1e-6, atol=0.0, restart=30,
+                                        maxiter=4)
         dx = dx.reshape(shape)
         step = 1.0
         for _ in range(8):              # backtracking on the max-norm residual
             xt = x + step * dx
-            rt = F(xt)
+            rt = prob.apply(xt)[0] - xt
             if float(np.max(np.abs(rt))) < rn:
                 break
             step *= 0.5

@@ -1,0 +1,188 @@
+"""Stationary DMFT: analytic limits, method cross-checks, scaling laws."""
+
+import math
+
+import numpy as np
+import pytest
+
+import meanfield as mf
+from meanfield import gaussian as G
+from meanfield.errors import ParameterError
+
+
+def test_trivial_fixed_point_below_transition():
+    sol = mf.dmft.solve(0.7, "tanh")
+    assert sol.delta0 == 0.0 and sol.state == "fixed-point" and sol.method == "static"
+    assert sol.success and sol.correlation_time == 0.0
+    np.testing.assert_array_equal(sol.delta([0.0, 1.0, 100.0]), 0.0)
+    assert mf.dmft.lyapunov(sol) == pytest.approx(0.7 - 1.0, abs=1e-14)
+
+
+@pytest.mark.parametrize("dt", [0.1, 0.5])
+def test_trivial_fixed_point_lyapunov_euler(dt):
+    sol = mf.dmft.solve(0.6, "tanh", dt=dt)
+    assert sol.delta0 == 0.0
+    assert mf.dmft.lyapunov(sol) == pytest.approx(math.log(1 - dt + dt * 0.6) / dt, rel=1e-12)
+
+
+def test_static_fixed_point_with_quenched_input():
+    g, s_i = 0.8, 0.6
+    sol = mf.dmft.solve(g, "tanh", input_std=s_i, I0=0.2)
+    assert sol.state == "fixed-point"
+    rhs = g**2 * G.mean_phi2("tanh", sol.mu, sol.delta0) + s_i**2
+    assert sol.delta0 == pytest.approx(rhs, rel=1e-12)
+    fp = mf.dmft.fixed_point(g, "tanh", input_std=s_i, I0=0.2)
+    assert fp.delta0 == pytest.approx(sol.delta0, rel=1e-12)
+    assert fp.bulk_radius == pytest.approx(g * math.sqrt(G.mean_dphi2("tanh", fp.mu, fp.delta0)))
+    assert fp.stable and fp.max_real_eigenvalue == pytest.approx(-1 + fp.bulk_radius)
+
+
+@pytest.mark.parametrize("g,sigma", [(0.3, 0.5), (0.8, 1.0), (0.95, 0.2)])
+def test_linear_noise_closed_form(g, sigma):
+    sol = mf.dmft.solve(g, "linear", noise=sigma)
+    k = math.sqrt(1 - g * g)
+    tau = np.array([0.0, 0.1, 0.7, 2.0, 5.0, 20.0])
+    exact = sigma**2 * np.exp(-k * tau) / (2 * k)
+    np.testing.assert_allclose(sol.delta(tau), exact, rtol=1e-9, atol=1e-12 * exact[0])
+    assert sol.correlation_time == pytest.approx(1 / k, rel=1e-8)
+    assert sol.decay_rate == pytest.approx(k, rel=1e-10)
+
+
+def test_linear_noise_euler_closed_form():
+    # Euler map: Delta_hat = dt sigma^2 / (1 - 2 a cos + a^2 - dt^2 g^2); roots r, 1/r of
+    # a r^2 - (1 + a^2 - dt^2 g^2) r + a = 0 give Delta_k = dt sigma^2 r^k / (a (1/r - r))
+    g, sigma, dt = 0.6, 0.7, 0.3
+    a = 1 - dt
+    b = 1 + a * a - dt * dt * g * g
+    r = (b - math.sqrt(b * b - 4 * a * a)) / (2 * a)
+    sol = mf.dmft.solve(g, "linear", noise=sigma, dt=dt)
+    k = np.arange(6)
+    exact = dt * sigma**2 * r**k / (a * (1 / r - r))
+    np.testing.assert_allclose(sol.delta_tau[:6], exact, rtol=1e-9)
+
+
+@pytest.mark.parametrize("g", [1.5])
+def test_potential_and_spectral_agree(g):
+    p = mf.dmft.solve(g, "tanh")
+    s = mf.dmft.solve(g, "tanh", method="spectral")
+    assert p.method == "potential" and s.method == "spectral"
+    assert s.delta0 == pytest.approx(p.delta0, rel=1e-8)
+    tau = np.linspace(0, 30, 61)
+    np.testing.assert_allclose(s.delta(tau), p.delta(tau), rtol=0, atol=1e-8 * p.delta0)
+    assert s.correlation_time == pytest.approx(p.correlation_time, rel=1e-7)
+    assert mf.dmft.lyapunov(s) == pytest.approx(mf.dmft.lyapunov(p), rel=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("g", [1.2, 2.0, 3.0])
+def test_potential_and_spectral_agree_slow(g):
+    test_potential_and_spectral_agree(g)
+
+
+def test_noise_potential_and_spectral_agree():
+    # the spectral lag grid (h = 0.05) resolves the kink of Delta at tau = 0 to O(h^2)
+    p = mf.dmft.solve(1.5, "tanh", noise=0.5)
+    s = mf.dmft.solve(1.5, "tanh", noise=0.5, method="spectral")
+    assert s.delta0 == pytest.approx(p.delta0, rel=1e-4)
+    tau = np.linspace(0, 20, 41)
+    np.testing.assert_allclose(s.delta(tau), p.delta(tau), atol=1e-4 * p.delta0)
+
+
+def test_noise_slope_at_origin():
+    # Delta'(0+) = -sigma^2 / 2
+    sigma = 0.8
+    sol = mf.dmft.solve(1.3, "tanh", noise=sigma)
+    h = 1e-4
+    slope = (sol.delta(h) - sol.delta(0.0)) / h
+    assert slope == pytest.approx(-sigma**2 / 2, rel=1e-3)
+
+
+def test_energy_condition_reduced_form():
+    # odd phi, no mean, no noise: Delta0^2 / 2 = g^2 (E Phi^2 - (E Phi)^2)
+    for g in (1.3, 2.0):
+        d0 = mf.dmft.solve(g, "tanh").delta0
+        var_phi = G.F_Phi("tanh", d0, d0) - G.mean_primitive("tanh", 0.0, d0) ** 2
+        assert d0**2 / 2 == pytest.approx(g**2 * var_phi, rel=1e-10)
+
+
+def test_erf_closed_form_matches_quadrature_path():
+    erf = mf.transfer.get("erf")
+    quad_erf = mf.transfer.custom(erf.phi, erf.dphi, erf.d2phi, erf.primitive, name="erf-q",
+                                  odd=True, strip=1.0)
+    a = mf.dmft.solve(1.7, erf)
+    b = mf.dmft.solve(1.7, quad_erf)
+    assert b.delta0 == pytest.approx(a.delta0, rel=1e-9)
+    np.testing.assert_allclose(b.delta([0.5, 2, 8]), a.delta([0.5, 2, 8]), rtol=1e-8)
+
+
+def test_linear_scaling_near_transition():
+    eps = np.array([0.005, 0.01, 0.02])
+    d0 = np.array([mf.dmft.solve(1 + e, "tanh").delta0 for e in eps])
+    slope = np.polyfit(np.log(eps), np.log(d0), 1)[0]
+    assert slope == pytest.approx(1.0, abs=0.03)
+    # correlation time diverges as g -> 1+
+    tc = [mf.dmft.solve(1 + e, "tanh").correlation_time for e in eps]
+    assert tc[0] > tc[1] > tc[2] > 10
+
+
+def test_critical_gain():
+    assert mf.dmft.critical_gain("tanh") == pytest.approx(1.0, abs=1e-9)
+    assert mf.dmft.critical_gain("erf") == pytest.approx(1.0, abs=1e-9)
+    steep = mf.transfer.custom(lambda x: np.tanh(2 * x), lambda x: 2 / np.cosh(2 * x) ** 2,
+                               name="tanh2x", odd=True, strip=math.pi / 4)
+    assert mf.dmft.critical_gain(steep) == pytest.approx(0.5, abs=1e-8)
+
+
+def test_lyapunov_sign_and_onset():
+    lam = [mf.dmft.lyapunov(mf.dmft.solve(g, "tanh")) for g in (1.1, 1.5, 2.0)]
+    assert 0 < lam[0] < lam[1] < lam[2] < 1
+
+
+def test_euler_theory_converges_to_continuous():
+    ref = mf.dmft.solve(1.5, "tanh").delta0
+    dts = np.array([0.2, 0.1, 0.05])
+    err = np.array([abs(mf.dmft.solve(1.5, "tanh", dt=dt).delta0 - ref) for dt in dts])
+    slope = np.polyfit(np.log(dts), np.log(err), 1)[0]
+    assert slope == pytest.approx(1.0, abs=0.15)
+
+
+def test_two_identical_populations_reduce_to_one():
+    g = 1.6
+    one = mf.dmft.solve(g, "tanh")
+    two = mf.dmft.solve(np.full((2, 2), g), "tanh", fractions=[0.3, 0.7])
+    np.testing.assert_allclose(two.delta0, one.delta0, rtol=1e-7)
+    np.testing.assert_allclose(two.delta([1.0, 4.0]), np.tile(one.delta([1.0, 4.0]), (2, 1)),
+                               atol=1e-7)
+
+
+def test_relu_needs_inhibition():
+    with pytest.raises(ParameterError, match="relu"):
+        mf.dmft.solve(2.0, "relu")
+    sol = mf.dmft.solve(2.0, "relu", J0=-3.0, I0=1.0)
+    assert sol.success and sol.mu < 1.0 and sol.delta0 > sol.delta_inf > 0
+    # self-consistent mean
+    assert sol.mu == pytest.approx(-3.0 * G.mean_phi("relu", sol.mu, sol.delta0) + 1.0, rel=1e-10)
+
+
+def test_mean_coupling_self_consistency_tanh():
+    sol = mf.dmft.solve(1.8, "tanh", J0=0.5, I0=0.3)
+    assert sol.mu == pytest.approx(0.5 * G.mean_phi("tanh", sol.mu, sol.delta0) + 0.3, rel=1e-10)
+    # Delta_inf satisfies V'(Delta_inf) = 0
+    c_inf = G.F_phi("tanh", sol.delta_inf, sol.delta0, sol.mu)
+    assert sol.delta_inf == pytest.approx(1.8**2 * c_inf, rel=1e-9)
+
+
+def test_delta_callable_is_even_and_has_tail():
+    sol = mf.dmft.solve(2.0, "tanh")
+    t = np.array([0.3, 5.0, 1e3])
+    np.testing.assert_array_equal(sol.delta(-t), sol.delta(t))
+    assert sol.delta(1e3) == pytest.approx(sol.delta_inf, abs=1e-12)
+    assert sol.delta(np.zeros((2, 3))).shape == (2, 3)
+
+
+def test_convergence_error_is_raised_and_partial_result_attached():
+    with pytest.raises(mf.ConvergenceError) as info:
+        mf.dmft.solve(1.5, "tanh", method="spectral", max_iter=1, rtol=1e-14)
+    assert info.value.result is not None and not info.value.result.success
+    res = mf.dmft.solve(1.5, "tanh", method="spectral", max_iter=1, rtol=1e-14, check=False)
+    assert not res.success and res.message
