@@ -232,7 +232,8 @@ def _fmt_tol(row, budget):
     return f"{se + b * row.scale:.3g} (4se {se:.2g} + b {b * 100:.2g}%)"
 
 
-def write_report(results, out, *, quick: bool, wall_time: float | None = None) -> Path:
+def write_report(results, out, *, quick: bool, wall_time: float | None = None,
+                 planned: int | None = None) -> Path:
     """Write ``report.md``, ``results.json`` and the PNGs into ``out``; return the report path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -241,7 +242,9 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None) -
         f"# Validation report ({'quick' if quick else 'full'})",
         "",
         f"{n_pass}/{len(results)} cases passed"
-        + (f"; wall time {wall_time:.0f} s" if wall_time is not None else "") + ".",
+        + (f"; wall time {wall_time:.0f} s" if wall_time is not None else "")
+        + (f" (run in progress: {len(results)} of {planned} cases done)"
+           if planned is not None and planned > len(results) else "") + ".",
         "",
         "Tolerance: |simulation - theory| < 4 stderr + b(N) * scale, with b(N) = c/N the "
         "finite-size budget measured per case (source column; scale = |theory|, or the "
@@ -321,9 +324,14 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None) -
 # the command line
 # ---------------------------------------------------------------------------
 
-def run_cases(names=None, *, quick=True, progress=True, jobs=1):
-    """Run the named cases (all by default); returns the list of CaseResult."""
+def run_cases(names=None, *, quick=True, progress=True, jobs=1, out=None):
+    """Run the named cases (all by default); returns the list of CaseResult.
+
+    With ``out`` given, the report is rewritten after every case, so that an
+    interrupted run leaves the cases finished so far.
+    """
     cases = [get(n) for n in names] if names else list(CASES)
+    t0 = time.perf_counter()
     results = []
     bar = None
     if progress:
@@ -333,6 +341,9 @@ def run_cases(names=None, *, quick=True, progress=True, jobs=1):
         if bar is not None:
             bar.set_postfix_str(case.name)
         results.append(run_case(case, quick, jobs=jobs))
+        if out is not None:
+            write_report(results, out, quick=quick, wall_time=time.perf_counter() - t0,
+                         planned=len(cases))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -367,7 +378,7 @@ def main(argv=None) -> int:
             _parser().error(f"unknown case(s) {bad}; known: {sorted(known)}")
     t0 = time.perf_counter()
     results = run_cases(args.cases, quick=args.quick, progress=not args.no_progress,
-                        jobs=max(1, args.jobs))
+                        jobs=max(1, args.jobs), out=args.out)
     path = write_report(results, args.out, quick=args.quick, wall_time=time.perf_counter() - t0)
     n_fail = sum(not r.passed for r in results)
     print(f"{len(results) - n_fail}/{len(results)} cases passed; report: {path}")
