@@ -65,7 +65,12 @@ __all__ = [
     "F_dphi",
 ]
 
-_L = 9.5          # truncation of the standard normal variable
+_L = 9.5          # truncation of the standard normal variable (pair functions)
+_L1 = 20.0        # wider truncation for one-point averages and widened pair rules: f phi(z)
+                  # can have its mass far from z = 0 when f decays (e.g. phi'^2 of erf at
+                  # |mu| = 10 peaks near z = -8.9)
+_ZMAX = 38.0     # normal weight exp(-z^2/2) < 1e-313 beyond: kinks further out are ignored
+_EDGE = 1e-14     # widen the pair rule when the edge terms exceed this fraction of the sum
 _HMAX = 0.6       # largest trapezoid spacing (Gaussian weight alone: error ~ exp(-2 pi^2/h^2))
 _SQ2PI = math.sqrt(2.0 * math.pi)
 _C_ERF = math.pi / 4.0   # erf(sqrt(pi) x / 2) has phi'(x) = exp(-C x^2)
@@ -77,8 +82,8 @@ _CF_TERMS = 60    # continued fraction of the Mills ratio for u > 4: converged t
 # --- quadrature rules -------------------------------------------------------
 
 @lru_cache(maxsize=256)
-def _trapezoid(h: float):
-    k = int(math.ceil(_L / h))
+def _trapezoid(h: float, L: float = _L):
+    k = int(math.ceil(L / h))
     z = h * np.arange(-k, k + 1, dtype=float)
     w = h * np.exp(-0.5 * z * z) / _SQ2PI
     return z, w
@@ -92,8 +97,15 @@ def _spacing(tf, s: float) -> float:
 
 @lru_cache(maxsize=256)
 def _panels(breaks: tuple):
-    """Composite GL nodes on [-L, L] with extra breakpoints, weighted by the normal pdf."""
-    pts = sorted({-_L, _L, *[b for b in breaks if -_L < b < _L]})
+    """Composite GL nodes weighted by the normal pdf, with breakpoints at the kinks.
+
+    The range is [-L, L], extended to 6 beyond any kink with |z| < _ZMAX so that the
+    (tiny) contribution of a kink region far out in the tail keeps its relative accuracy.
+    """
+    inner = [b for b in breaks if abs(b) < _ZMAX]
+    lo = min([-_L] + [b - 6.0 for b in inner])
+    hi = max([_L] + [b + 6.0 for b in inner])
+    pts = sorted({lo, hi, *inner})
     zs, ws = [], []
     xg, wg = _GL16
     for a, b in zip(pts[:-1], pts[1:]):
@@ -114,7 +126,7 @@ def _rule(tf, mu: float, s: float):
         if s == 0.0:
             return np.zeros(1), np.ones(1)
         return _panels(tuple(round((k - mu) / s, 12) for k in tf.kinks))
-    return _trapezoid(_spacing(tf, s))
+    return _trapezoid(_spacing(tf, s), _L1)
 
 
 # --- input checks -----------------------------------------------------------
@@ -380,15 +392,36 @@ def _pair_quad(tf, which, d, delta0, mu):
         if b == 0.0:
             out[i] = _expect(tf, f, mu, delta0) ** 2
             continue
-        zi, wi = _trapezoid(_spacing(tf, a))
-        # the inner average is f smoothed by a Gaussian of width a: analytic in a strip
-        # of half-width ~ max(d, a) in the field, i.e. max(d, a) / b in z
-        zo, wo = _trapezoid(min(_HMAX, 0.145 * max(tf.strip, a) / b)
-                            if math.isfinite(tf.strip) else _HMAX)
-        inner = f(mu + b * zo[:, None] + a * zi[None, :]) @ wi if a > 0 else f(mu + b * zo)
-        # the rule is symmetric, so inner[::-1] is the inner average at -z
-        out[i] = np.dot(wo, inner * (inner if di >= 0 else inner[::-1]))
+        val, edge = _pair_sum(tf, f, mu, a, b, di >= 0, _L)
+        if edge > _EDGE * abs(val):
+            # the mass of f(h1) f(h2) lies near the edge of [-L, L]^2 (f decaying fast where
+            # the Gaussian has its mass): repeat on the wider square
+            val, _ = _pair_sum(tf, f, mu, a, b, di >= 0, _L1)
+        out[i] = val
     return out
+
+
+def _pair_sum(tf, f, mu, a, b, positive, L):
+    """Trapezoid sum of the pair function on [-L, L]^2 and the size of its edge terms."""
+    zi, wi = _trapezoid(_spacing(tf, a), L)
+    # the inner average is f smoothed by a Gaussian of width a: analytic in a strip
+    # of half-width ~ max(d, a) in the field, i.e. max(d, a) / b in z
+    zo, wo = _trapezoid(min(_HMAX, 0.145 * max(tf.strip, a) / b)
+                        if math.isfinite(tf.strip) else _HMAX, L)
+    if a > 0:
+        vals = f(mu + b * zo[:, None] + a * zi[None, :])
+        inner = vals @ wi
+    else:
+        vals = None
+        inner = f(mu + b * zo)
+    # the rule is symmetric, so inner[::-1] is the inner average at -z
+    other = inner if positive else inner[::-1]
+    terms = wo * inner * other
+    edge = max(abs(terms[0]), abs(terms[-1]))
+    if vals is not None:
+        col = np.abs(vals[:, [0, -1]]).max(axis=1) * wi[0]
+        edge = max(edge, float(np.dot(wo, col * np.abs(other))))
+    return float(terms.sum()), edge
 
 
 def _pair_quad_kinked(tf, f, d, delta0, mu):
