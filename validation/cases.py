@@ -169,9 +169,14 @@ CASES: tuple[Case, ...] = (
         params=dict(g=2.0, phi="relu", J0=-5.0, I0=1.0), dt=0.1,
         quick=Size(n=1000, seeds=_SEEDS_Q, t_max=350.0, t_transient=50.0),
         full=Size(n=2000, seeds=_SEEDS_F, t_max=350.0, t_transient=50.0),
+        # Measured (sim - theory)/theory, Delta0: -50 ± 17% (N=500, 2 seeds), -29 ± 5%
+        # (N=1000, 4 seeds), +9.4 ± 2.5% (N=2000, 2 seeds); mu: +19% (N=500), -14% (N=1000),
+        # -15% (N=2000).  Not a c/N law and mu does not converge from N=1000 to 2000: an
+        # unexplained discrepancy (the theory's own self-consistency checks out), so the
+        # budget is NOT widened to cover it and the case fails.
         budget={"delta0": 25.0, "delta_tau": 25.0, "mu": 25.0},
-        budget_source=("provisional, tanh_g2's c = 25: not measurable while "
-                       "dmft.solve fails with J0 != 0"),
+        budget_source=("provisional c = 25 (tanh_g2's); measured deviations are not 1/N-like "
+                       "(see the comment in cases.py): unexplained, under investigation"),
         lags=(1.0, 3.0, 6.0, 12.0), max_lag=12.0),
     Case(
         name="two_population_ei", kind="two_population",
@@ -182,9 +187,10 @@ CASES: tuple[Case, ...] = (
                     I0=(0.3, 0.1)), dt=0.1,
         quick=Size(n=1000, seeds=_SEEDS_Q, t_max=450.0, t_transient=50.0),
         full=Size(n=2000, seeds=_SEEDS_F, t_max=450.0, t_transient=50.0),
+        # Measured at N=1000 (quick): Delta0[0] -49 ± 17%, Delta0[1] -42 ± 24%, mu[0] +5.5 ± 2%.
         budget={"delta0": 25.0, "delta_tau": 25.0, "mu": 25.0},
-        budget_source=("provisional, tanh_g2's c = 25: not measurable while "
-                       "dmft.solve fails with J0 != 0"),
+        budget_source=("provisional c = 25 (tanh_g2's); only N=1000 measured: Delta0 -45 ± 20%, "
+                       "mu[0] +5.5 ± 2%"),
         lags=(2.0, 5.0, 10.0, 20.0), max_lag=20.0, populations=(0.8, 0.2)),
 )
 

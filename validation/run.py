@@ -280,7 +280,7 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None,
                 if c.expect_pass:
                     res = "pass" if ok else "**FAIL**"
                 else:
-                    res = "fail (expected)" if not ok else "pass (discrimination lost)"
+                    res = "fail (expected)" if not ok else "within tol. (row)"
                 lines.append(
                     f"| {r.case.name} | {prefix}{row.name} | {row.theory:.5g} | "
                     f"{row.theory_infinite:.5g} | {row.simulation.mean:.5g} ± "
