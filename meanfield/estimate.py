@@ -67,8 +67,8 @@ class Estimate:
 
     def __post_init__(self):
         n = _checks.integer("n", self.n, low=1)
-        m = np.asarray(self.mean, dtype=np.float64)
-        s = np.asarray(self.stderr, dtype=np.float64)
+        m = _checks.real_array("mean", self.mean)
+        s = _checks.real_array("stderr", self.stderr)
         if m.shape != s.shape:
             raise ParameterError(
                 f"`stderr` must have the shape of `mean` {m.shape}; got shape {s.shape}")

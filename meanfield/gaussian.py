@@ -65,6 +65,9 @@ __all__ = [
     "F_dphi",
 ]
 
+#: Supported range of the field statistics (quadrature sizes grow with sqrt(delta0)).
+_MAX_DELTA0 = 1e8
+_MAX_MU = 1e8
 _L = 9.5          # truncation of the standard normal variable (pair functions)
 _L1 = 20.0        # wider truncation for one-point averages and widened pair rules: f phi(z)
                   # can have its mass far from z = 0 when f decays (e.g. phi'^2 of erf at
@@ -133,8 +136,8 @@ def _rule(tf, mu: float, s: float):
 
 def _iv(phi, mu, delta0):
     tf = _transfer.get(phi)
-    mu = _checks.real("mu", mu)
-    delta0 = _checks.nonnegative("delta0", delta0)
+    mu = _checks.real("mu", mu, low=-_MAX_MU, high=_MAX_MU)
+    delta0 = _checks.real("delta0", delta0, low=0.0, high=_MAX_DELTA0)
     return tf, mu, delta0
 
 
@@ -342,7 +345,7 @@ def pair(phi, delta, delta0: float = 1.0, mu: float = 0.0, which: str = "phi"):
     which = _checks.choice("which", which, _WHICH)
     scalar = np.ndim(delta) == 0
     d = _iv_delta(delta, delta0)
-    out = _pair(tf, which, np.atleast_1d(d), delta0, mu).reshape(d.shape)
+    out = _pair(tf, which, d.reshape(-1), delta0, mu).reshape(d.shape)
     return float(out) if scalar else out
 
 

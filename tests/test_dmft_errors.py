@@ -49,9 +49,6 @@ def test_relu_without_inhibition_diverges():
         assert "relu" in msg and "negative mean coupling" in msg and "`g`" in msg
 
 
-@pytest.mark.xfail(raises=ValueError, strict=False,
-                   reason="bug in meanfield/dmft/_potential.py: _Model.mean calls brentq with "
-                          "rtol=4e-16 < 4*eps, which scipy rejects (ValueError)")
 def test_relu_below_divergence_is_fine():
     sol = mf.dmft.solve(g=1.2, phi="relu")       # g^2/2 < 1: the quiescent fixed point
     assert sol.success and sol.delta0 == 0.0

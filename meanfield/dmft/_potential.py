@@ -157,8 +157,8 @@ def solve_delta0(model, rtol):
     # end is invalid may hold only the jump at the edge of validity: check the root found
     brackets = [(a[0], b[0]) for a, b in zip(vals[:-1], vals[1:]) if a[1] > 0 >= b[1]]
     for lo, hi in reversed(brackets):
-        d0, info = optimize.brentq(f, lo, hi, xtol=1e-300, rtol=min(rtol, 1e-12) * 0.25,
-                                   full_output=True)
+        d0, info = optimize.brentq(f, lo, hi, xtol=1e-16 * lo, rtol=min(rtol, 1e-12) * 0.25,
+                                   maxiter=400, full_output=True, disp=False)
         nfev += info.function_calls
         e = model.energy(d0)
         if e is None or abs(e) >= 1e-9:

@@ -15,6 +15,9 @@ from . import _potential, _spectral, _static
 from ._result import DMFTResult, FixedPointResult
 
 _METHODS = ("auto", "potential", "spectral")
+#: Largest magnitude accepted for gains, noise, inputs and mean couplings (the field
+#: variance grows like their square; the Gaussian integrals support Delta0 <= 1e8).
+_MAX = 1e3
 
 
 # --- input validation -------------------------------------------------------
@@ -23,6 +26,9 @@ def _pop_param(name, value, P, *, nonneg=False, matrix=False):
     arr = _checks.real_array(name, value, finite=True)
     if nonneg and np.any(arr < 0):
         raise ParameterError(f"`{name}` must be non-negative; got {name}={value!r}")
+    if np.any(np.abs(arr) > _MAX):
+        raise ParameterError(f"`{name}` must have entries of magnitude at most {_MAX:g}; "
+                             f"got {name}={value!r}")
     if arr.ndim == 0:
         return np.full((P, P) if matrix else (P,), float(arr))
     want = (P, P) if matrix else (P,)
@@ -44,9 +50,10 @@ def _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max
         if isinstance(phi, (list, tuple)):
             raise ParameterError("`phi` must be a single transfer function for one population")
         tf = _transfer.get(phi)
-        g = _checks.positive("g", g)
-        J0 = _checks.real("J0", J0)
-        I0 = _checks.real("I0", I0)
+        g = _checks.real("g", g, low=0.0, high=_MAX, low_open=True,
+                         allowed=f"positive and at most {_MAX:g}")
+        J0 = _checks.real("J0", J0, low=-_MAX, high=_MAX)
+        I0 = _checks.real("I0", I0, low=-_MAX, high=_MAX)
         if tf is _transfer.get("relu") and g * g / 2.0 > 1.0 and J0 >= 0.0 and I0 >= 0.0:
             # <relu(h)^2> = Delta0/2 at mu = 0: the variance grows as (g^2/2)^t without bound
             raise ParameterError(
@@ -54,11 +61,14 @@ def _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max
                 f"coupling `J0` or negative mean input `I0` (otherwise the activity grows "
                 f"without bound and no stationary state exists); got g={g!r}, J0={J0!r}, "
                 f"I0={I0!r}")
-        return dict(multi=False, tf=tf, g=g, noise=_checks.nonnegative("noise", noise),
+        return dict(multi=False, tf=tf, g=g,
+                    noise=_checks.real("noise", noise, low=0.0, high=_MAX),
                     J0=J0, I0=I0,
-                    input_std=_checks.nonnegative("input_std", input_std), dt=dt,
+                    input_std=_checks.real("input_std", input_std, low=0.0, high=_MAX), dt=dt,
                     method=method, rtol=rtol, max_iter=max_iter)
     G = _checks.real_array("g", g, ndim=2)
+    if np.any(np.abs(G) > _MAX):
+        raise ParameterError(f"`g` must have entries of magnitude at most {_MAX:g}")
     if G.shape[0] != G.shape[1]:
         raise ParameterError(f"`g` must be a square (P, P) matrix of gains g_ab; got shape {G.shape}")
     if np.any(G < 0):
@@ -113,7 +123,7 @@ def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
     Parameters
     ----------
     g : float or (P, P) array_like
-        Gain :math:`g > 0` (coupling variance :math:`g^2/N`), or the matrix
+        Gain :math:`0 < g \le 10^3` (coupling variance :math:`g^2/N`), or the matrix
         :math:`g_{ab}` for :math:`P` populations (then ``fractions`` is required).
     phi : str or TransferFunction or list
         Transfer function (one per population allowed).
@@ -136,7 +146,8 @@ def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
     rtol : float
         Relative tolerance on :math:`\Delta_0` and the self-consistency residual.
     max_iter : int
-        Largest number of damped iterations of the spectral method.
+        Largest number of iterations of the spectral method (damped fixed-point
+        iterations plus Newton steps).
     check : bool
         If True (default) raise :class:`ConvergenceError` when the solver fails;
         if False return the result with ``success=False``.
@@ -341,7 +352,8 @@ def _solve_single_spectral(p):
         np.array([p["noise"]]), np.array([p["input_std"] ** 2]), p["dt"])
     kappa, corr = _decay_and_corr(prob.tau, delta)
     y0 = delta[0, 0] - delta[0, -1]
-    if p["noise"] == 0 and y0 <= 1e-9 * max(delta[0, 0], 1e-12) and ok:
+    if p["noise"] == 0 and y0 <= 1e-9 * max(delta[0, 0], 1e-12):
+        # no fluctuations: the static fixed point, solved directly to full accuracy
         model = _potential._Model(tf, p["g"], 0.0, p["J0"], p["I0"], p["input_std"])
         return _static_result(p, model)
     state = "fluctuating" if p["noise"] > 0 else ("chaotic" if y0 > 0 else "fixed-point")

@@ -219,7 +219,7 @@ def solve_spectral(prob, delta_init, *, rtol, max_iter, damping=0.5):
             break
         if float(np.max(np.abs(delta[:, 0]))) <= floor:
             return np.zeros_like(delta), nit, 0.0, True, "collapsed onto the trivial fixed point"
-    delta, ok, msg = _newton_krylov(prob, delta,
+    delta, ok, msg = _newton_krylov(prob, delta, max_newton=max(1, min(30, max_iter - nit)),
                                     tol=0.1 * rtol * max(float(np.max(np.abs(delta[:, 0]))), floor))
     final = prob.apply(delta)[0]
     res = rel(final, delta)
