@@ -1,44 +1,52 @@
 r"""Gaussian averages and pair functions checked against mpmath at 30 digits.
 
-Reference values are computed here, independently of the library, with
-``mpmath.quad`` (tanh-sinh) over the standard normal variable at ``mp.dps = 30``,
-split at fixed points, at the kinks of :math:`\phi` and around the point where the
-argument of :math:`\phi` crosses zero:
+Stored references (fast)
+    ``tests/data/gaussian_refs.json`` holds 30-digit values written by
+    ``tools/make_gaussian_refs.py`` (mpmath, composite Gauss-Legendre panels; nested for the pair
+    functions of tanh, sigmoid and softsign) for tanh, sigmoid, erf, relu, linear and the custom
+    function softsign :math:`x/\sqrt{1+x^2}`: all six one-point averages on
+    :math:`\Delta_0 \in \{10^{-6}, 10^{-3}, 0.1, 1.3, 10, 100\}`,
+    :math:`\mu \in \{-10, -3, -0.5, 0, 0.7, 3, 10\}`, and ``pair(which=phi|Phi|dphi)`` on
+    :math:`\Delta_0 \in \{10^{-6}, 1.3, 10, 100\}`, :math:`\mu \in \{-10, 0, 0.7, 10\}`,
+    :math:`\Delta/\Delta_0 \in \{0, \pm 0.3, \pm 0.6, \pm 0.9, \pm 1\}`.
+    :func:`test_stored_references` compares the library with every one of them.
 
-* one-point averages :math:`\langle f(\mu + \sqrt{\Delta_0} z)\rangle_z`;
-* pair functions :math:`F_f = \langle g(z)\, g(\pm z)\rangle_z` with
-  :math:`g(z) = \langle f(\mu + \sqrt{\Delta_0 - |\Delta|}\,x + \sqrt{|\Delta|}\,z)\rangle_x`.
-  ``g`` is elementary for erf (:math:`\langle \mathrm{erf}(c(m + a x))\rangle_x =
-  \mathrm{erf}(c m / \sqrt{1 + 2 c^2 a^2})`), relu (normal cdf and pdf) and linear, so
-  these references are one 1-D quadrature.  For tanh, sigmoid and the user
-  function ``g`` is itself an ``mpmath.quad`` (nested, about 1-10 s per value): the fast
-  run checks a few points, the dense grid is marked ``slow``.
+Live references (``pytest -m slow``)
+    Computed here, independently of the library and of the generator, with ``mpmath.quad``
+    (tanh-sinh) over the standard normal variable at ``mp.dps = 30``, split at fixed points, at
+    the kinks of :math:`\phi` and around the point where the argument of :math:`\phi` crosses zero:
 
-``mpmath.quad`` stops on an *absolute* error estimate; :func:`_quad_rel` makes it
-relative by dividing the integrand by a first estimate of the integral and repeating
-until the estimate is stable, so tiny values (1e-30, 1e-200) are referenced to full
-relative accuracy.
+    * one-point averages :math:`\langle f(\mu + \sqrt{\Delta_0} z)\rangle_z`;
+    * pair functions :math:`F_f = \langle g(z)\, g(\pm z)\rangle_z` with
+      :math:`g(z) = \langle f(\mu + \sqrt{\Delta_0 - |\Delta|}\,x + \sqrt{|\Delta|}\,z)\rangle_x`.
+      ``g`` is elementary for erf (:math:`\langle \mathrm{erf}(c(m + a x))\rangle_x =
+      \mathrm{erf}(c m / \sqrt{1 + 2 c^2 a^2})`), relu (normal cdf and pdf) and linear, so
+      these references are one 1-D quadrature.  For tanh, sigmoid and the user
+      function ``g`` is itself an ``mpmath.quad`` (nested, minutes per value).
+
+    ``mpmath.quad`` stops on an *absolute* error estimate; :func:`_quad_rel` makes it
+    relative by dividing the integrand by a first estimate of the integral and repeating
+    until the estimate is stable, so tiny values (1e-30, 1e-200) are referenced to full
+    relative accuracy.  :func:`test_stored_references_reproducible` recomputes a random
+    sample of stored values with the generator (the file cannot rot).
 
 Tolerance: relative error ``RTOL = 1e-10``.  Absolute floors only where the exact
 value is zero by symmetry (``1e-14`` times the natural scale) or below ``1e-280``
 (underflow of the double result).
-
-The fast run (``pytest``) uses the corners and the middle of the allowed range
-(:math:`\Delta_0 \in \{10^{-6}, 1.3, 100\}`, :math:`\mu \in \{-10, 0, 0.7, 10\}`);
-``pytest -m slow`` the dense grid.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
 import math
+import random
+from pathlib import Path
 
 import mpmath as mp
 import numpy as np
 import pytest
-
-# interim: the live mpmath references are too slow for the fast suite (see stored references)
-pytestmark = pytest.mark.slow
 
 import meanfield.gaussian as G
 from meanfield import transfer
@@ -253,7 +261,7 @@ def _pair_case(name, which, mu, delta0, fractions, phi=None):
 
 # --- grids -----------------------------------------------------------------------
 
-FAST_POINTS = [(1e-6, -10.0), (1.3, 0.7), (1.3, 10.0), (100.0, 0.0)]
+CORNER_POINTS = [(1e-6, -10.0), (1.3, 0.7), (1.3, 10.0), (100.0, 0.0)]
 SLOW_D0 = [1e-6, 1e-3, 0.1, 1.3, 10.0, 100.0]
 SLOW_MU = [-10.0, -3.0, -0.5, 0.0, 0.7, 3.0, 10.0]
 FRACTIONS = [-1.0, -0.6, 0.0, 0.3, 0.9, 1.0]
@@ -262,10 +270,11 @@ NAMES = ["tanh", "sigmoid", "erf", "relu", "linear", "softsign"]
 
 # --- one-point averages ------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("what", list(_MEAN))
 @pytest.mark.parametrize("name", NAMES)
-def test_mean_fast(name, what):
-    for delta0, mu in FAST_POINTS:
+def test_mean_live_corners(name, what):
+    for delta0, mu in CORNER_POINTS:
         _mean_case(name, what, mu, delta0)
 
 
@@ -278,6 +287,7 @@ def test_mean_slow(name, what):
             _mean_case(name, what, mu, delta0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["tanh", "sigmoid"])
 def test_custom_exact_matches_reference(name):
     """custom() with the exact derivatives takes the generic path: same accuracy."""
@@ -290,13 +300,14 @@ def test_custom_exact_matches_reference(name):
 
 # --- pair functions: elementary inner average ----------------------------------------
 
-FAST_PAIR_POINTS = [(1e-6, 0.7), (1.3, -10.0), (100.0, 0.0)]
+CORNER_PAIR_POINTS = [(1e-6, 0.7), (1.3, -10.0), (100.0, 0.0)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["phi", "Phi", "dphi"])
 @pytest.mark.parametrize("name", _CLOSED)
-def test_pair_closed_inner_fast(name, which):
-    for delta0, mu in FAST_PAIR_POINTS:
+def test_pair_closed_inner_live_corners(name, which):
+    for delta0, mu in CORNER_PAIR_POINTS:
         _pair_case(name, which, mu, delta0, [-1.0, -0.6, 0.9])
 
 
@@ -315,12 +326,14 @@ def _custom_relu():
                            name="myrelu", strip=0.0, kinks=(0.0,))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["phi", "Phi", "dphi"])
-def test_pair_custom_relu_fast(which):
+def test_pair_custom_relu_live(which):
     """The generic kinked path (GL panels split at the kink) against the relu reference."""
     _pair_case("relu", which, 0.7, 1.3, [-0.6, 0.3], phi=_custom_relu())
 
 
+@pytest.mark.slow
 def test_custom_kink_far_in_tail():
     """Regression: a kink beyond z = 9.5 gave 0 instead of the tiny value."""
     c = _custom_relu()
@@ -338,12 +351,13 @@ def test_pair_custom_relu_slow(which, delta0, mu):
 
 # --- pair functions: nested reference --------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "which", "mu", "delta0", "fraction"), [
     ("tanh", "phi", 0.0, 1.3, -0.6),
     ("sigmoid", "dphi", 10.0, 1.3, 0.3),
     ("softsign", "Phi", -10.0, 1.3, 0.9),
 ])
-def test_pair_nested_fast(name, which, mu, delta0, fraction):
+def test_pair_nested_live_sample(name, which, mu, delta0, fraction):
     _pair_case(name, which, mu, delta0, [fraction])
 
 
@@ -354,3 +368,119 @@ def test_pair_nested_fast(name, which, mu, delta0, fraction):
 @pytest.mark.parametrize("mu", [0.0, 0.7, -10.0, 10.0])
 def test_pair_nested_slow(name, which, delta0, mu):
     _pair_case(name, which, mu, delta0, [-1.0, -0.6, 0.3, 1.0])
+
+
+# --- stored references (fast) ----------------------------------------------------------------
+
+_ROOT = Path(__file__).resolve().parent.parent
+_REFS = Path(__file__).resolve().parent / "data" / "gaussian_refs.json"
+_PAIR_FNS = {"phi", "Phi", "dphi"}
+
+
+@functools.cache
+def _stored():
+    return json.loads(_REFS.read_text())
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location(
+        "make_gaussian_refs", _ROOT / "tools" / "make_gaussian_refs.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _stored_errors(records, phi=None):
+    """Errors in units of RTOL of the library against stored records (one dict per record)."""
+    out = []
+    groups = {}
+    for r in records:
+        if "what" in r:
+            value = _MEAN[r["what"]](phi or _lib(r["name"]), r["mu"], r["delta0"])
+            zero = r["mu"] == 0.0 and r["name"] in _ODD and r["what"] == "phi"
+            scale = max(1.0, r["delta0"])
+            out.append((_rel_err(value, mp.mpf(r["value"]), scale, zero), r, value))
+        else:
+            groups.setdefault((r["name"], r["which"], r["mu"], r["delta0"]), []).append(r)
+    for (name, which, mu, delta0), recs in groups.items():
+        values = G.pair(phi or _lib(name), np.array([r["delta"] for r in recs]), delta0, mu, which)
+        for r, v in zip(recs, values):
+            zero = mu == 0.0 and name in _ODD and which == "phi" and r["fraction"] == 0.0
+            scale = max(1.0, delta0) ** (2 if which == "Phi" else 1)
+            out.append((_rel_err(float(v), mp.mpf(r["value"]), scale, zero), r, float(v)))
+    return out
+
+
+def _assert_all(errors):
+    bad = [(f"{e * RTOL:.2e}", r, v) for e, r, v in errors if not e <= 1.0]
+    assert not bad, f"{len(bad)} of {len(errors)} beyond rtol {RTOL}: {bad[:5]}"
+
+
+def test_stored_grid_complete():
+    data = _stored()
+    meta = data["meta"]
+    assert meta["complete"] and meta["dps"] >= 30
+    assert {r["name"] for r in data["mean"]} == set(NAMES)
+    assert len(data["mean"]) == len(NAMES) * len(SLOW_D0) * len(SLOW_MU) * len(_MEAN)
+    assert min(meta["mean_delta0"]) <= 1e-6 and max(meta["mean_delta0"]) >= 100
+    assert min(meta["pair_mu"]) <= -10 and max(meta["pair_mu"]) >= 10
+    pair_keys = {(r["name"], r["which"], r["mu"], r["delta0"], r["fraction"]) for r in data["pair"]}
+    for name in NAMES:
+        for which in _PAIR_FNS:
+            for delta0 in (1e-6, 1.3, 100.0):
+                for mu in (-10.0, 0.0, 0.7, 10.0):
+                    for f in (-1.0, -0.6, 0.3, 0.9, 1.0):
+                        assert (name, which, mu, delta0, f) in pair_keys
+    assert all(len(r["value"].replace("-", "").replace(".", "").split("e")[0]) >= 30
+               for r in data["mean"][:20])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stored_references(name):
+    """The library against every stored 30-digit reference: rtol 1e-10."""
+    data = _stored()
+    records = [r for r in data["mean"] + data["pair"] if r["name"] == name]
+    _assert_all(_stored_errors(records))
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_stored_custom_generic_path(name):
+    """custom() with the exact derivatives of a named function takes the generic path."""
+    tf = transfer.get(name)
+    c = transfer.custom(tf.phi, tf.dphi, tf.d2phi, tf.primitive, strip=tf.strip)
+    data = _stored()
+    records = [r for r in data["mean"] + data["pair"] if r["name"] == name
+               and r["delta0"] in (1e-6, 1.3, 100.0)]
+    _assert_all(_stored_errors(records, phi=c))
+
+
+def test_stored_custom_kinked_path():
+    """A user relu (GL panels split at the kink) against the stored relu references."""
+    data = _stored()
+    records = [r for r in data["mean"] if r["name"] == "relu"]
+    records += [r for r in data["pair"] if r["name"] == "relu" and r["mu"] in (-10.0, 0.7)
+                and r["delta0"] in (1e-6, 1.3, 100.0)]
+    _assert_all(_stored_errors(records, phi=_custom_relu()))
+
+
+@pytest.mark.slow
+def test_stored_references_reproducible():
+    """A random sample of stored values, recomputed with the generator, agrees to 1e-20."""
+    gen = _generator()
+    data = _stored()
+    rng = random.Random(20240611)
+    sample = rng.sample(data["mean"], 2) + rng.sample(
+        [r for r in data["pair"] if r["name"] in gen.NESTED and 0 < abs(r["fraction"]) < 1], 2)
+    sample += rng.sample([r for r in data["pair"] if r["name"] not in gen.NESTED], 1)
+    for r in sample:
+        if "what" in r:
+            with mp.workdps(DPS):
+                new = gen.means(r["name"], r["mu"], r["delta0"])[r["what"]]
+        else:
+            sign = 1 if r["fraction"] >= 0 else -1
+            with mp.workdps(DPS):
+                new = gen.pairs(r["name"], r["mu"], r["delta0"], abs(r["fraction"]))[
+                    (sign, r["which"])]
+        with mp.workdps(DPS):
+            old = mp.mpf(r["value"])
+            assert abs(new - old) <= 1e-20 * abs(old) + mp.mpf(10) ** -300, (r, new)

@@ -49,6 +49,7 @@ DEG = 20          # Gauss-Legendre nodes per panel
 WMAX = 2.0        # largest panel width (in the standard normal variable)
 L = 12            # half-width of the default range
 MARGIN = 11       # range extends this far beyond the possible peak of the integrand
+TAIL = 10.0       # panels at most TAIL / |z| wide in the normal variable (see _breaks)
 ZCAP = 30         # no peak further out than this is considered (weight exp(-450))
 
 NAMES = ("tanh", "sigmoid", "erf", "relu", "linear", "softsign")
@@ -147,9 +148,17 @@ def _range_with_peak(center, scale, rate):
     return lo, hi
 
 
-def _breaks(lo, hi, centers, sigma, kinks, wmax):
-    """Sorted breakpoints on [lo, hi]: kinks, centres, c +- sigma 2^k; no panel wider than wmax."""
+def _breaks(lo, hi, centers, sigma, kinks, wmax, tail=False):
+    """Sorted breakpoints on [lo, hi]: kinks, centres, c +- sigma 2^k; no panel wider than wmax.
+
+    With ``tail``, panels are also at most ``10 / |z|`` wide: the normal weight falls by
+    :math:`e^{-|z| w}` across a panel of width w, and an integrand cut off at a kink in the
+    tail (relu) has all its mass there.  20-point Gauss-Legendre integrates
+    :math:`e^{-k x}` on [-1, 1] to 3e-37 relative for k = 4, 2e-26 for k = 8.
+    """
     pts = {mp.mpf(lo), mp.mpf(hi)}
+    if tail and lo < 0 < hi:
+        pts.add(mp.mpf(0))
     for k in kinks:
         if lo < k < hi:
             pts.add(mp.mpf(k))
@@ -166,8 +175,23 @@ def _breaks(lo, hi, centers, sigma, kinks, wmax):
     pts = sorted(pts)
     out = [pts[0]]
     for a, b in zip(pts[:-1], pts[1:]):
-        n = max(1, int(math.ceil(float(b - a) / wmax)))
-        out.extend(a + (b - a) * j / n for j in range(1, n + 1))
+        if not tail:
+            n = max(1, int(math.ceil(float(b - a) / wmax)))
+            out.extend(a + (b - a) * j / n for j in range(1, n + 1))
+            continue
+        if a < 0 < b:
+            raise AssertionError("tail panels need 0 as a breakpoint")
+        # step away from 0 so that mirrored segments get mirrored points
+        x, end, sgn = (a, b, 1) if a >= 0 else (b, a, -1)
+        seg = []
+        while True:
+            w = min(wmax, TAIL / (abs(float(x)) + wmax))
+            if abs(float(end - x)) <= 1.001 * w:
+                break
+            x = x + sgn * w
+            seg.append(x)
+        out.extend(seg if sgn > 0 else seg[::-1])
+        out.append(b)
     return out
 
 
@@ -184,18 +208,26 @@ def _gl_nodes(pts):
     return zs, ws
 
 
-def rule(centers=(), sigma=None, kinks=(), scale=0.0, rate=math.inf):
+def rule(centers=(), sigma=None, kinks=(), scale=0.0, rate=math.inf, symmetric=False):
     """Nodes z and weights w (mpf) with sum w F(z) ~= E F(Z), Z standard normal.
 
     ``centers``: points where the integrand changes on the length ``sigma`` (its nearest
     complex singularity is about ``sigma`` away); ``kinks``: breakpoints; ``scale * rate``:
-    bound on how far towards a centre the integrand's mass can move.
+    bound on how far towards a centre the integrand's mass can move.  With ``symmetric`` the
+    nodes are mirrored exactly (``zs[::-1] == -zs``), for averages of g(z) g(-z).
     """
     lo, hi = -L, L
     for c in (*centers, *kinks):
         a, b = _range_with_peak(float(c), scale, rate)
         lo, hi = min(lo, a), max(hi, b)
-    zs, ws = _gl_nodes(_breaks(lo, hi, centers, sigma, kinks, WMAX))
+    if symmetric:
+        hi = max(-lo, hi)
+        pos = [abs(p) for p in (*centers, *kinks)]
+        pts = _breaks(0, hi, pos, sigma, pos, WMAX, tail=True)
+        zs, ws = _gl_nodes(pts)
+        zs, ws = [-z for z in zs[::-1]] + zs, ws[::-1] + ws
+    else:
+        zs, ws = _gl_nodes(_breaks(lo, hi, centers, sigma, kinks, WMAX, tail=True))
     norm = 1 / mp.sqrt(2 * mp.pi)
     return zs, [w * mp.exp(-z * z / 2) * norm for z, w in zip(zs, ws)]
 
@@ -279,14 +311,14 @@ def pairs(name, mu, delta0, abs_fraction):
             return out
         z0 = -mu_ / b
         if name == "relu" and a == 0:
-            zs, ws = rule(kinks=(z0, -z0))
+            zs, ws = rule(kinks=(z0, -z0), symmetric=True)
         elif name == "linear":
-            zs, ws = rule()
+            zs, ws = rule(symmetric=True)
         else:
             sig = max(STRIP.get(name, 0.0), float(a)) / float(b)
             nested = name in NESTED
             zs, ws = rule(centers=(z0, -z0), sigma=sig, scale=float(b),
-                          rate=RATE if nested else math.inf)
+                          rate=RATE if nested else math.inf, symmetric=True)
         g = _g_values(name, f, [mu_ + b * z for z in zs], a)
         n = len(zs)
         for sign in (1, -1):
