@@ -407,6 +407,9 @@ def _stored_errors(records, phi=None):
         for r, v in zip(recs, values):
             zero = mu == 0.0 and name in _ODD and which == "phi" and r["fraction"] == 0.0
             scale = max(1.0, delta0) ** (2 if which == "Phi" else 1)
+            if name == "linear" and which == "phi" and mu * mu + r["delta"] == 0.0:
+                # F = mu^2 + Delta = 0 exactly (mu = -10, Delta = -100): h2 = 2 mu - h1
+                zero, scale = True, mu * mu + delta0
             out.append((_rel_err(float(v), mp.mpf(r["value"]), scale, zero), r, float(v)))
     return out
 
