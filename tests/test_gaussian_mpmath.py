@@ -7,7 +7,8 @@ Stored references (fast)
     function softsign :math:`x/\sqrt{1+x^2}`: all six one-point averages on
     :math:`\Delta_0 \in \{10^{-6}, 10^{-3}, 0.1, 1.3, 10, 100\}`,
     :math:`\mu \in \{-10, -3, -0.5, 0, 0.7, 3, 10\}`, and ``pair(which=phi|Phi|dphi)`` on
-    :math:`\Delta_0 \in \{10^{-6}, 1.3, 10, 100\}`, :math:`\mu \in \{-10, 0, 0.7, 10\}`,
+    :math:`\Delta_0 \in \{10^{-6}, 1.3, 10, 100\}` (erf, relu, linear; without 10 for the nested
+    tanh, sigmoid, softsign), :math:`\mu \in \{-10, 0, 0.7, 10\}`,
     :math:`\Delta/\Delta_0 \in \{0, \pm 0.3, \pm 0.6, \pm 0.9, \pm 1\}`.
     :func:`test_stored_references` compares the library with every one of them.
 
