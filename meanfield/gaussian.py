@@ -64,7 +64,8 @@ tanh, erf, relu, sigmoid, linear and a user function (softsign :math:`x/\sqrt{1+
 ``strip=1``): every one-point average on :math:`\Delta_0 \in \{10^{-6}, 10^{-3}, 0.1, 1.3, 10,
 100\}`, :math:`\mu \in \{-10, -3, -0.5, 0, 0.7, 3, 10\}`, and :func:`pair` (``phi``, ``Phi``,
 ``dphi``) on :math:`\Delta_0 \in \{10^{-6}, 1.3, 10, 100\}` (erf, relu, linear) or
-:math:`\{10^{-6}, 1.3, 100\}` (tanh, sigmoid, softsign), :math:`\mu \in \{-10, 0, 0.7, 10\}`,
+:math:`\{10^{-6}, 1.3\}` (tanh, sigmoid, softsign; at :math:`\Delta_0 = 100` only
+:math:`\Delta/\Delta_0 \in \{0, \pm 1\}`), :math:`\mu \in \{-10, 0, 0.7, 10\}`,
 :math:`\Delta/\Delta_0 \in \{0, \pm 0.3, \pm 0.6, \pm 0.9, \pm 1\}`, agree to :math:`10^{-10}`
 relative (absolute :math:`10^{-14}` times the scale where the exact value is 0 by symmetry;
 values below :math:`10^{-280}` only need to come out below it).  Measured worst relative errors

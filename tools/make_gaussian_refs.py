@@ -59,7 +59,7 @@ WHICH = ("phi", "Phi", "dphi")
 MEAN_D0 = (1e-6, 1e-3, 0.1, 1.3, 10.0, 100.0)
 MEAN_MU = (-10.0, -3.0, -0.5, 0.0, 0.7, 3.0, 10.0)
 PAIR_D0 = (1e-6, 1.3, 10.0, 100.0)
-NESTED_PAIR_D0 = (1e-6, 1.3, 100.0)   # nested pair rules (tanh, sigmoid, softsign): 10 not affordable
+NESTED_PAIR_D0 = (1e-6, 1.3)   # nested pair rules (tanh, sigmoid, softsign); 100 at |f| in {0, 1} only
 PAIR_MU = (-10.0, 0.0, 0.7, 10.0)
 # |Delta| / Delta0; both signs are stored (one inner average serves +f and -f)
 PAIR_ABS_FRACTIONS = (0.0, 0.3, 0.6, 0.9, 1.0)
@@ -443,9 +443,11 @@ def generate(path=OUT):
     print(f"one-point: {len(data['mean'])} values, {time.time() - t0:.0f} s", flush=True)
     _write(path, data)
     # cheapest first so that an interrupted run still leaves the corners
-    order = sorted(((name, d0, mu, fr) for name in NAMES
+    # nested rules at delta0 = 100 cost about a minute per |fraction| in (0, 1): only 0 and 1
+    order = sorted([(name, d0, mu, fr) for name in NAMES
                     for d0 in (NESTED_PAIR_D0 if name in NESTED else PAIR_D0)
-                    for mu in PAIR_MU for fr in PAIR_ABS_FRACTIONS),
+                    for mu in PAIR_MU for fr in PAIR_ABS_FRACTIONS]
+                   + [(name, 100.0, mu, fr) for name in NESTED for mu in PAIR_MU for fr in (0.0, 1.0)],
                    key=lambda c: (c[0] in NESTED, c[1] == 10.0, c[0], c[1], c[2], c[3]))
     for k, (name, d0, mu, fr) in enumerate(order):
         t1 = time.time()
