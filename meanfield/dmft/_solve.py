@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import fft
 from scipy.interpolate import CubicSpline
 
 from .. import _checks
@@ -299,7 +300,7 @@ def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
         # the correlation has not decayed: extend the lag range from the fitted decay rate
         kappa = _decay_rate(prob.tau, delta)
         need = 2.0 * (math.log(1.0 / max(rtol, 1e-12)) + 2.0) / max(kappa, 1e-3)
-        M = 2 ** math.ceil(math.log2(max(need / h, 2.0 * (M - 1)))) + 1
+        M = fft.next_fast_len(int(math.ceil(max(need / h, 1.5 * (M - 1)))), real=True) + 1
     spec = prob.spectrum(delta)
     floor = 1e-12 * spec.shape[1] * float(np.max(np.abs(delta[:, 0])))   # DCT round-off
     if np.min(spec) < -1e-8 * np.max(np.abs(spec)) - floor:
