@@ -4,22 +4,25 @@ Public modules: :mod:`~meanfield.transfer` (transfer functions),
 :mod:`~meanfield.gaussian` (Gaussian averages), :mod:`~meanfield.dmft` (dynamic
 mean-field theory), :mod:`~meanfield.ensembles` (random connectivity),
 :mod:`~meanfield.simulate` (the finite-size simulator; the module is callable:
-``mf.simulate(J, ...)``, with ``mf.simulate.lyapunov``) and
-:class:`~meanfield.estimate.Estimate`.
+``mf.simulate(J, ...)``, with ``mf.simulate.lyapunov``), :mod:`~meanfield.compare`
+(theory against simulation, also callable: ``mf.compare(sol, run)``),
+:mod:`~meanfield.plotting` and :class:`~meanfield.estimate.Estimate`.
 """
 
-from . import dmft, ensembles, errors, estimate, gaussian, simulate, transfer
+from . import compare, dmft, ensembles, errors, estimate, gaussian, plotting, simulate, transfer
 from .errors import ConvergenceError, MeanFieldError, ParameterError
 from .estimate import Estimate
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "compare",
     "dmft",
     "ensembles",
     "errors",
     "estimate",
     "gaussian",
+    "plotting",
     "simulate",
     "transfer",
     "Estimate",

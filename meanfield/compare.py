@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks
+from ._callable import make_callable
 from .dmft import DMFTResult
 from .dmft import lyapunov as _dmft_lyapunov
 from .errors import ParameterError
@@ -580,3 +581,7 @@ def compare(sol: DMFTResult, run, *, lags=None, populations=None, window_correct
                       theory_curve_infinite=parts[0][7][2],
                       simulation_curve=Estimate(cm, cs, cn), population_labels=labels,
                       window_corrected=bool(window_correction), notes=notes)
+
+
+# mf.compare(sol, run) calls compare(); meanfield.compare.Row etc. stay reachable
+make_callable(__name__, "compare")

@@ -25,9 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import sys
 import time
-import types
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -35,6 +33,7 @@ import numpy as np
 from scipy import fft as sfft
 
 from . import _checks, transfer
+from ._callable import make_callable
 from .errors import MeanFieldError, ParameterError
 from .estimate import Estimate
 
@@ -933,9 +932,4 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
 # make the module callable: mf.simulate(J, ...) and mf.simulate.lyapunov(...)
 # ---------------------------------------------------------------------------
 
-class _CallableModule(types.ModuleType):
-    def __call__(self, *args, **kwargs) -> SimulationResult:
-        return simulate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "simulate")
