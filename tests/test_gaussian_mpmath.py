@@ -34,7 +34,7 @@ Live references (``pytest -m slow``)
 
 Measured (library against the stored file): worst relative error over the one-point averages
 6e-13 (sigmoid ``x phi phi'``, mu = -0.5, Delta0 = 1.3); over the pair functions 7e-12 (relu
-``Phi``, mu = 0.7, Delta0 = 100, Delta/Delta0 = -0.3); tanh, erf, softsign, linear below 3e-13.
+``Phi``, mu = 0.7, Delta0 = 100, Delta/Delta0 = -0.3); tanh, erf, softsign, linear at most 3e-13.
 
 Tolerance: relative error ``RTOL = 1e-10``.  Absolute floors only where the exact
 value is zero by symmetry (``1e-14`` times the natural scale) or below ``1e-280``
