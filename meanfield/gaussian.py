@@ -375,7 +375,7 @@ def pair(phi, delta, delta0: float = 1.0, mu: float = 0.0, which: str = "phi"):
     --------
     >>> import meanfield as mf
     >>> round(mf.gaussian.pair("erf", 0.5, 1.0), 12)   # (2/pi) arctan(D / sqrt((D0+2/pi)^2 - D^2))
-    0.2466185327
+    0.197652367449
     """
     tf, mu, delta0 = _iv(phi, mu, delta0)
     which = _checks.choice("which", which, _WHICH)

@@ -186,7 +186,7 @@ def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
     >>> sol.delta0, sol.state
     (0.0, 'fixed-point')
     >>> round(mf.dmft.solve(g=2.0).delta0, 6)
-    1.310137
+    1.924805
     """
     p = _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max_iter)
     if p["multi"]:
