@@ -15,7 +15,10 @@ F_\phi(\Delta_{\infty,b}) + \sigma_{I,a}^2` is treated separately (the value at 
 last lag), and the white-noise part is added in closed form (periodic Green's
 function: :math:`\tfrac{\sigma^2}{2}\cosh(T_p/2-\tau)/\sinh(T_p/2)` in continuous
 time, :math:`dt\,\sigma^2 (a^k + a^{L-k})/((1-a^2)(1-a^L))`, :math:`a = 1-dt`,
-:math:`L = 2(M-1)` for the Euler map).  Damped Picard iterations are followed by
+:math:`L = 2(M-1)` for the Euler map).  In continuous time with noise, the kink of the source at
+:math:`\tau = 0` (from :math:`\Delta'(0^+) = -\sigma^2/2`) is carried by a
+multiple of that Green's function whose response is known in closed form, so the
+lag grid only resolves smooth functions.  Damped Picard iterations are followed by
 Newton-Krylov polishing; a solution whose fluctuating power spectrum is
 negative somewhere is rejected.
 """
@@ -104,7 +107,17 @@ class SpectralProblem:
                 green = np.cosh(Tp / 2 - self.tau) / np.sinh(Tp / 2) / 2.0 if Tp < 1400 \
                     else np.exp(-self.tau) / 2.0
             self.noise_part = noise[:, None] ** 2 * green[None, :]
+            # kink removal: with noise, Delta'(0+) = -sigma^2/2 gives the source S a kink at
+            # tau = 0 that the lag grid would resolve only to O(h^2).  c E (E the Green's
+            # function above, E'(0+) = -1/2) carries the kink exactly; its response is
+            # U = G * E = ((1+tau) e^-tau + (1+Tp-tau) e^-(Tp-tau)) / 4 (images below e^-Tp).
+            t = self.tau
+            self.kink = bool(np.any(noise > 0))
+            self.E = green
+            with np.errstate(under="ignore"):
+                self.U = ((1 + t) * np.exp(-t) + (1 + Tp - t) * np.exp(-(Tp - t))) / 4.0
         else:
+            self.kink = False
             a = 1.0 - dt
             self.G = dt * dt / (1.0 - 2.0 * a * np.cos(theta) + a * a)
             k = np.arange(M)
@@ -150,7 +163,14 @@ class SpectralProblem:
         tabs, d0 = self.tables(delta)
         C = np.stack([tabs[b](np.clip(delta[b], -d0[b], d0[b])) for b in range(self.P)])
         S = (self.G2 * self.fracs[None, :]) @ C + self.sI2[:, None]
-        return self._filter(S) + self.noise_part, C, tabs
+        if not self.kink:
+            return self._filter(S) + self.noise_part, C, tabs
+        fp0 = np.array([tabs[b].deriv(np.array([d0[b]]))[0] for b in range(self.P)])
+        c = (self.G2 * self.fracs[None, :]) @ (fp0 * self.noise**2)    # -2 S'(0+)
+        return self._kinked(S, c) + self.noise_part, C, tabs
+
+    def _kinked(self, S, c):
+        return self._filter(S - np.outer(c, self.E)) + np.outer(c, self.U)
 
     def linearization(self, delta):
         """Jacobian-vector product of T at Delta (Price's theorem for dF/du; the dependence
@@ -164,13 +184,18 @@ class SpectralProblem:
         dF_dmu = np.zeros_like(u)
         dE_dmu = np.zeros(self.P)
         dE_dd0 = np.zeros(self.P)
+        dfp0 = np.zeros(self.P)
         for b in range(self.P):
             tf = self.tfs[b]
             if d0[b] <= 0.0:
                 continue
             e = 1e-5 * d0[b]
-            dF_dd0[b] = (_PairTable(tf, d0[b] + e, mu[b], lo[b])(u[b])
-                         - _PairTable(tf, d0[b] - e, mu[b], lo[b])(u[b])) / (2 * e)
+            tp = _PairTable(tf, d0[b] + e, mu[b], lo[b])
+            tm = _PairTable(tf, d0[b] - e, mu[b], lo[b])
+            dF_dd0[b] = (tp(u[b]) - tm(u[b])) / (2 * e)
+            # d/d Delta0 of F'(Delta0; Delta0): slope of the kink amplitude
+            dfp0[b] = (tp.deriv(np.array([d0[b] + e]))[0]
+                       - tm.deriv(np.array([d0[b] - e]))[0]) / (2 * e)
             if np.any(self.J0):
                 em = 1e-5 * max(1.0, abs(mu[b]))
                 dF_dmu[b] = (_PairTable(tf, d0[b], mu[b] + em, lo[b])(u[b])
@@ -191,7 +216,9 @@ class SpectralProblem:
             dd0 = v[:, 0]
             dmu = dmu_dd0 @ dd0
             dC = Fp * v + dF_dd0 * dd0[:, None] + dF_dmu * dmu[:, None]
-            return self._filter(W @ dC)
+            if not self.kink:
+                return self._filter(W @ dC)
+            return self._kinked(W @ dC, W @ (dfp0 * self.noise**2 * dd0))
 
         return jvp
 
