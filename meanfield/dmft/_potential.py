@@ -39,27 +39,6 @@ def _gauss_legendre01(n):
     return 0.5 * (x + 1.0), 0.5 * w
 
 
-def _invert(f, df, targets, lo, hi, guess, *, xtol):
-    """Solve f(x) = targets for increasing f on [lo, hi], vectorised Newton with bisection."""
-    a = np.full_like(targets, lo)
-    b = np.full_like(targets, hi)
-    x = np.clip(guess, lo, hi)
-    for _ in range(100):
-        fx = f(x) - targets
-        a = np.where(fx <= 0, x, a)
-        b = np.where(fx >= 0, x, b)
-        d = df(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            xn = x - fx / d
-        bad = ~np.isfinite(xn) | (xn <= a) | (xn >= b)
-        xn = np.where(bad, 0.5 * (a + b), xn)
-        done = (np.abs(xn - x) < xtol) | (b - a < xtol) | (fx == 0)
-        x = np.where(fx == 0, x, xn)
-        if np.all(done):
-            break
-    return x
-
-
 class _Model:
     """V, V', V'' and the mean as functions of (u, Delta0) for one population."""
 
@@ -225,21 +204,13 @@ def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
         if np.max(np.abs(q.coef[-3:])) < 1e-13 * np.max(np.abs(q.coef)):
             break
     Q = q.integ(lbnd=s1)                 # tau(s) = t1 - Q(s)
-    t_end = t1 - float(Q(s_end))
-    # output grid: dense near the origin, geometric in the tail
-    ta = min(t_end, 24.0)
-    grid = np.linspace(0.0, ta, 1201)
-    if t_end > ta:
-        grid = np.concatenate([grid, np.geomspace(ta, t_end, 600)[1:]])
-    late = grid > t1
-    y = np.empty_like(grid)
-    # late points: tau(s) = t1 - Q(s) decreases in s; solve in -s to use an increasing map
-    sl = _invert(lambda ms: t1 - Q(-ms), lambda ms: q(-ms), grid[late], -s1, -s_end,
-                 -np.interp(grid[late], [t1, t_end], [s1, s_end]), xtol=1e-14 * abs(s_end))
-    y[late] = np.exp(-sl)
-    # early points: tau(w) increases on [0, w1]
-    wg = _invert(T1, p1, grid[~late], 0.0, w1, w1 * np.sqrt(grid[~late] / t1), xtol=1e-15 * w1)
-    y[~late] = y0 - wg * wg
+    # output grid, uniform in w before the switch and in s = log y after it (so tau needs
+    # no inversion): tau spacing ~ 0.005-0.01 near the origin, relative change of y per
+    # step <= 2.5% in the tail (cubic-spline interpolation error ~ 1e-9 relative)
+    w_grid = np.linspace(0.0, w1, 401)
+    s_grid = np.linspace(s1, s_end, 1001)[1:]
+    grid = np.concatenate([T1(w_grid), t1 - Q(s_grid)])
+    y = np.concatenate([y0 - w_grid * w_grid, np.exp(s_grid)])
     delta = dinf + y
     # Price: F_phi = (V' + u - sI2) / g2 and F_phi' = (V'' + 1) / g2, with V' = y W
     c_phi = (y * W(delta) + delta - model.sI2) / model.g2
