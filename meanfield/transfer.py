@@ -17,8 +17,10 @@ name        :math:`\phi(x)`                 notes
 =========== ============================== =====================================
 
 User-defined functions are built with :func:`custom`.  Missing derivatives are
-computed by a Richardson-extrapolated central difference (relative accuracy
-about 1e-10 for functions smooth on the scale 1e-2), a missing primitive by
+computed by a Richardson-extrapolated central difference with step 1e-2 (error
+about 1e-12 max|phi| for phi' and 1e-9 max|phi| for phi'' -- absolute, not
+relative -- for functions smooth on that scale; measured on tanh and sigmoid in
+``tests/test_transfer.py``), a missing primitive by
 composite 16-point Gauss-Legendre quadrature from 0 on panels of width at most
 1/2 (accuracy near machine precision for functions analytic in a strip of
 half-width >= 0.1).
@@ -268,8 +270,8 @@ def custom(phi, dphi=None, d2phi=None, primitive=None, *, name: str = "custom",
     dphi, d2phi, primitive : callable, optional
         :math:`\phi'`, :math:`\phi''` and :math:`\Phi` with :math:`\Phi(0)=0`.  Missing
         ones are derived numerically: derivatives by Richardson-extrapolated
-        central differences (step 1e-2, relative accuracy ~1e-10 for functions
-        smooth on that scale), the primitive by composite Gauss-Legendre
+        central differences (step 1e-2; absolute error about 1e-12 max|phi| for
+        phi' and 1e-9 max|phi| for phi''), the primitive by composite Gauss-Legendre
         quadrature (near machine precision for smooth functions).
     name : str
         Label used in results and reports.
