@@ -7,6 +7,7 @@ import math
 import numpy as np
 from scipy import fft
 from scipy.interpolate import CubicSpline
+from scipy.optimize import brentq
 
 from .. import _checks
 from .. import gaussian as _g
@@ -439,8 +440,9 @@ def critical_gain(phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0, rtol=1e-10) -> f
     """
     _solve_iv(1.0, phi, 0.0, J0, I0, input_std, None, None, "auto", rtol, 1)
 
-    def unstable(g):
-        return fixed_point(g, phi, J0=J0, I0=I0, input_std=input_std).max_real_eigenvalue >= 0
+    def edge(g):
+        # largest real part of the fixed point's Jacobian spectrum: continuous in g
+        return fixed_point(g, phi, J0=J0, I0=I0, input_std=input_std).max_real_eigenvalue
 
     def chaotic(g):
         model = _potential._Model(_transfer.get(phi), g, 0.0, J0, I0, input_std)
@@ -450,19 +452,13 @@ def critical_gain(phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0, rtol=1e-10) -> f
             return True
         return d0 is not None
 
-    hi = 1.0
-    while not unstable(hi):
-        hi *= 2.0
-        if hi > 1e6:
-            raise ParameterError("the fixed point stays stable for all gains up to 1e6")
-    lo = 0.0
-    from scipy.optimize import brentq
-
-    def f(g):
-        return 1.0 if unstable(g) else -1.0
-
-    g_inst = brentq(lambda g: f(g) if g > 0 else -1.0, lo, hi, xtol=1e-14, rtol=rtol) \
-        if True else hi
+    lo, hi = 1e-9, 1.0
+    while edge(hi) < 0:
+        lo, hi = hi, 2.0 * hi
+        if hi > _MAX:
+            raise ParameterError(f"the fixed point stays stable for all gains up to {_MAX:g} "
+                                 f"(phi={_transfer.get(phi).name!r}, J0={J0}, I0={I0})")
+    g_inst = brentq(edge, lo, hi, xtol=1e-14, rtol=rtol)
     # chaos before the local instability (discontinuous onset)?
     probes = np.linspace(0.3 * g_inst, g_inst * (1 - 1e-6), 12)
     found = [g for g in probes if chaotic(g)]
