@@ -21,6 +21,7 @@ __all__ = [
     "integer",
     "choice",
     "real_array",
+    "float_dtype",
     "rng",
 ]
 
@@ -113,6 +114,18 @@ def real_array(name: str, value, *, ndim=None, shape=None, finite=True, low=None
             op = ">" if low_open else ">="
             raise ParameterError(f"`{name}` must be {op} {low} everywhere; got min {arr.min()!r}")
     return arr
+
+
+def float_dtype(name: str, dtype) -> np.dtype:
+    """np.float64 or np.float32 (the dtypes the simulator and samplers support)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise ParameterError(
+            f"`{name}` must be np.float64 or np.float32; got {name}={dtype!r}") from None
+    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ParameterError(f"`{name}` must be np.float64 or np.float32; got {name}={dt}")
+    return dt
 
 
 def rng(seed) -> np.random.Generator:

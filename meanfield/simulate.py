@@ -352,17 +352,6 @@ def _coupling_iv(J):
     return J
 
 
-def _dtype_iv(dtype):
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise ParameterError(
-            f"`dtype` must be np.float64 or np.float32; got dtype={dtype!r}") from None
-    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
-        raise ParameterError(f"`dtype` must be np.float64 or np.float32; got dtype={dt}")
-    return dt
-
-
 def _inputs_iv(inputs, n, dtype):
     """Return (constant array or None, callable or None)."""
     if inputs is None:
@@ -435,7 +424,7 @@ def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_eve
             f"`noise` must be 0 with method='rk4' (a deterministic scheme); got noise={noise!r}. "
             "Use method='euler' or 'exp-euler' for noisy dynamics")
     batch = _checks.integer("batch", batch, low=1)
-    dtype = _dtype_iv(dtype)
+    dtype = _checks.float_dtype("dtype", dtype)
     gen = _checks.rng(seed)
     t_transient = _checks.nonnegative("t_transient", t_transient)
     n_trans = int(round(t_transient / dt))

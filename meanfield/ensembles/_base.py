@@ -7,7 +7,6 @@ import abc
 import numpy as np
 
 from .. import _checks
-from ..errors import ParameterError
 
 __all__ = ["Ensemble"]
 
@@ -37,11 +36,4 @@ class Ensemble(abc.ABC):
     def _sample_iv(n, seed, dtype):
         n = _checks.integer("n", n, low=1)
         gen = _checks.rng(seed)
-        try:
-            dt = np.dtype(dtype)
-        except TypeError:
-            raise ParameterError(
-                f"`dtype` must be np.float64 or np.float32; got dtype={dtype!r}") from None
-        if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
-            raise ParameterError(f"`dtype` must be np.float64 or np.float32; got dtype={dt}")
-        return n, gen, dt
+        return n, gen, _checks.float_dtype("dtype", dtype)
