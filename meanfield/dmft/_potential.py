@@ -31,12 +31,31 @@ from scipy.interpolate import CubicSpline
 from scipy.special import roots_legendre
 
 from .. import gaussian as _g
+from ._spectral import hermite_a2
 
 
 def _gauss_legendre01(n):
     """n-point Gauss-Legendre rule on [0, 1] (exact for polynomials of degree < 2n)."""
     x, w = roots_legendre(n)
     return 0.5 * (x + 1.0), 0.5 * w
+
+
+def _pair_function(tf, d0, mu):
+    """F_phi(u; d0, mu) for an array of u: Mehler series (64 terms, remainder below
+    0.5^65 <phi^2>) where |u| <= d0/2, the pair quadrature elsewhere."""
+    if not (tf.strip > 0 and math.isfinite(tf.strip)) or tf.name in ("relu", "erf", "linear"):
+        return lambda u: _g._pair(tf, "phi", np.asarray(u, dtype=float), d0, mu)
+    a2 = hermite_a2(tf, d0, mu, 64)
+
+    def F(u):
+        u = np.asarray(u, dtype=float)
+        out = np.empty_like(u)
+        near = np.abs(u) <= 0.5 * d0
+        out[near] = np.polynomial.polynomial.polyval(u[near] / d0, a2)
+        out[~near] = _g._pair(tf, "phi", u[~near], d0, mu)
+        return out
+
+    return F
 
 
 class _Model:
@@ -111,7 +130,7 @@ def solve_delta0(model, rtol):
     stays positive up to huge Delta0 (no bounded stationary state).
     """
     start = 1e-5 if model.noise == 0 else min(1e-5, 1e-3 * model.noise**2)
-    grid = np.geomspace(start, 1e6, int(np.ceil(np.log2(1e6 / start))) + 1)  # about x2 apart
+    grid = np.geomspace(start, 1e6, int(np.ceil(np.log(1e6 / start) / np.log(3.0))) + 1)  # ~x3
     vals = []                                      # (d0, energy); invalid points count as +1
     nfev = 0
     negatives = 0
@@ -122,7 +141,7 @@ def solve_delta0(model, rtol):
         if e is None:
             continue
         negatives = negatives + 1 if e <= 0 else 0
-        if negatives >= 6 and d0 > 1.0:
+        if negatives >= 4 and d0 > 1.0:
             break
     else:
         if vals and vals[-1][2] and vals[-1][1] > 0:
@@ -153,8 +172,10 @@ def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
     y0 = d0 - dinf
     cheb = np.polynomial.Chebyshev
 
+    F = _pair_function(model.tf, d0, mu)
+
     def wfun(u):
-        return model.vp(u, d0, mu) / (u - dinf)
+        return (-u + model.g2 * F(u) + model.sI2) / (u - dinf)
 
     for n in (deg, 2 * deg, 4 * deg):
         W = cheb.interpolate(wfun, n, domain=[dinf, d0])

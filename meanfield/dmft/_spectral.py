@@ -35,28 +35,34 @@ from threadpoolctl import threadpool_limits
 from .. import gaussian as _g
 
 
-def _hermite_coefficients(tf, d0, mu, kmax=4000):
-    r"""Normalised Hermite coefficients :math:`a_k = \langle\phi(\mu + s z) He_k(z)\rangle / \sqrt{k!}`.
+def hermite_a2(tf, d0, mu, k):
+    r"""Squared normalised Hermite coefficients :math:`a_j^2`, :math:`j \le k`, with
+    :math:`a_j = \langle\phi(\mu + s z) He_j(z)\rangle / \sqrt{j!}`, :math:`s = \sqrt{\Delta_0}`.
 
-    Mehler's formula then gives :math:`F_\phi(u; \Delta_0, \mu) = \sum_k a_k^2 (u/\Delta_0)^k`
-    for :math:`|u| \le \Delta_0`.  The series is truncated once the remaining
-    terms are below 1e-17 of :math:`\langle\phi^2\rangle = \sum_k a_k^2`.
+    Mehler's formula gives :math:`F_\phi(u; \Delta_0, \mu) = \sum_j a_j^2 (u/\Delta_0)^j`
+    for :math:`|u| \le \Delta_0`.
     """
     s = math.sqrt(d0)
+    # trapezoid rule fine enough for phi (strip) and for He_k (wavelength ~ pi/sqrt(k))
+    h = min(_g._spacing(tf, s), 0.6 * math.pi / math.sqrt(2 * k + 1))
+    z, w = _g._trapezoid(h)
+    f = tf.phi(mu + s * z) * w
+    a = np.empty(k + 1)
+    hm1 = np.zeros_like(z)
+    h0 = np.ones_like(z)
+    for j in range(k + 1):                  # h_j = He_j / sqrt(j!)
+        a[j] = f @ h0
+        h0, hm1 = (z * h0 - math.sqrt(j) * hm1) / math.sqrt(j + 1), h0
+    return a * a
+
+
+def _hermite_coefficients(tf, d0, mu, kmax=4000):
+    """:func:`hermite_a2` with k doubled until the series for |u| <= d0 converges:
+    the last terms below 1e-17 of <phi^2> = sum_j a_j^2 and the sum within 1e-11 of it."""
     total = _g._mean(tf, "phi2", mu, d0)
     k = 128
     while True:
-        # trapezoid rule fine enough for phi (strip) and for He_k (wavelength ~ pi/sqrt(k))
-        h = min(_g._spacing(tf, s), 0.6 * math.pi / math.sqrt(2 * k + 1))
-        z, w = _g._trapezoid(h)
-        f = tf.phi(mu + s * z) * w
-        a = np.empty(k + 1)
-        hm1 = np.zeros_like(z)
-        h0 = np.ones_like(z)
-        for j in range(k + 1):                  # h_j = He_j / sqrt(j!)
-            a[j] = f @ h0
-            h0, hm1 = (z * h0 - math.sqrt(j) * hm1) / math.sqrt(j + 1), h0
-        a2 = a * a
+        a2 = hermite_a2(tf, d0, mu, k)
         tail = total - np.sum(a2)
         if (abs(tail) <= 1e-11 * total + 1e-300 and np.all(a2[-8:] < 1e-17 * total)) \
                 or k >= kmax:
