@@ -7,10 +7,10 @@ Stored references (fast)
     function softsign :math:`x/\sqrt{1+x^2}`: all six one-point averages on
     :math:`\Delta_0 \in \{10^{-6}, 10^{-3}, 0.1, 1.3, 10, 100\}`,
     :math:`\mu \in \{-10, -3, -0.5, 0, 0.7, 3, 10\}`, and ``pair(which=phi|Phi|dphi)`` on
-    :math:`\Delta_0 \in \{10^{-6}, 1.3, 10, 100\}` (erf, relu, linear; for the nested tanh,
-    sigmoid, softsign :math:`\{10^{-6}, 1.3\}`, and 100 only at :math:`\Delta/\Delta_0 \in
-    \{0, \pm 1\}`), :math:`\mu \in \{-10, 0, 0.7, 10\}`,
-    :math:`\Delta/\Delta_0 \in \{0, \pm 0.3, \pm 0.6, \pm 0.9, \pm 1\}`.
+    :math:`\Delta_0 \in \{10^{-6}, 1.3, 10, 100\}`, :math:`\mu \in \{-10, 0, 0.7, 10\}`,
+    :math:`\Delta/\Delta_0 \in \{0, \pm 0.3, \pm 0.6, \pm 0.9, \pm 1\}`; for the nested
+    tanh, sigmoid, softsign at :math:`\Delta_0 \in \{10, 100\}` also
+    :math:`\Delta/\Delta_0 = \pm 0.1, \pm 0.99` (``NESTED_LARGE_FRACTIONS`` of the generator).
     :func:`test_stored_references` compares the library with every one of them.
 
 Live references (``pytest -m slow``)
@@ -436,12 +436,17 @@ def test_stored_grid_complete():
     pair_keys = {(r["name"], r["which"], r["mu"], r["delta0"], r["fraction"]) for r in data["pair"]}
     for name in NAMES:
         for which in _PAIR_FNS:
-            for delta0 in (1e-6, 1.3, 100.0):
-                nested = name in ("tanh", "sigmoid", "softsign") and delta0 == 100.0
+            for delta0 in (1e-6, 1.3, 10.0, 100.0):
+                nested = name in ("tanh", "sigmoid", "softsign") and delta0 >= 10.0
                 for mu in (-10.0, 0.0, 0.7, 10.0):
-                    # nested rules at delta0 = 100 cost ~1 min per |fraction|: only 0, +-1 stored
-                    for f in (-1.0, 1.0) if nested else (-1.0, -0.6, 0.3, 0.9, 1.0):
+                    fractions = (0.0, 0.1, 0.3, 0.6, 0.9, 0.99, 1.0) if nested else (
+                        0.0, 0.3, 0.6, 0.9, 1.0)
+                    for f in {s * f for f in fractions for s in (1.0, -1.0)}:
                         assert (name, which, mu, delta0, f) in pair_keys
+    # the file holds exactly the generator's grid
+    assert {(r["name"], r["delta0"], r["mu"], abs(r["fraction"])) for r in data["pair"]} == set(
+        _generator().pair_grid())
+    assert len(pair_keys) == len(data["pair"])
     assert all(len(r["value"].replace("-", "").replace(".", "").split("e")[0]) >= 30
                for r in data["mean"][:20])
 
@@ -461,7 +466,7 @@ def test_stored_custom_generic_path(name):
     c = transfer.custom(tf.phi, tf.dphi, tf.d2phi, tf.primitive, strip=tf.strip)
     data = _stored()
     records = [r for r in data["mean"] + data["pair"] if r["name"] == name
-               and r["delta0"] in (1e-6, 1.3, 100.0)]
+               and r["delta0"] in (1e-6, 1.3, 10.0, 100.0)]
     _assert_all(_stored_errors(records, phi=c))
 
 

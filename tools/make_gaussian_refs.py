@@ -2,7 +2,8 @@ r"""Write ``tests/data/gaussian_refs.json``: 30-digit mpmath references for ``me
 
 Usage::
 
-    python tools/make_gaussian_refs.py            # full grid (about 15 min on one core)
+    python tools/make_gaussian_refs.py            # full grid (about 25 min on one core)
+    python tools/make_gaussian_refs.py --add      # only the grid points missing from the file
     python tools/make_gaussian_refs.py --check    # compare the rule with mpmath.quad at a few points
 
 Every value is an average over standard normal variables computed at ``mp.dps = 30`` with
@@ -59,10 +60,14 @@ WHICH = ("phi", "Phi", "dphi")
 MEAN_D0 = (1e-6, 1e-3, 0.1, 1.3, 10.0, 100.0)
 MEAN_MU = (-10.0, -3.0, -0.5, 0.0, 0.7, 3.0, 10.0)
 PAIR_D0 = (1e-6, 1.3, 10.0, 100.0)
-NESTED_PAIR_D0 = (1e-6, 1.3)   # nested pair rules (tanh, sigmoid, softsign); 100 at |f| in {0, 1} only
+NESTED_PAIR_D0 = (1e-6, 1.3)   # nested pair rules (tanh, sigmoid, softsign): full fraction grid
 PAIR_MU = (-10.0, 0.0, 0.7, 10.0)
 # |Delta| / Delta0; both signs are stored (one inner average serves +f and -f)
 PAIR_ABS_FRACTIONS = (0.0, 0.3, 0.6, 0.9, 1.0)
+# nested pair rules at large Delta0 (tanh, sigmoid, softsign; every mu in PAIR_MU): these
+# |fractions|, with 0.1 and 0.99 added (5-10 s per value at Delta0 = 100)
+NESTED_LARGE_FRACTIONS = {10.0: (0.0, 0.1, 0.3, 0.6, 0.9, 0.99, 1.0),
+                          100.0: (0.0, 0.1, 0.3, 0.6, 0.9, 0.99, 1.0)}
 
 # half-width of the analyticity strip of phi (distance of the nearest complex singularity);
 # for erf (entire) the scale on which it changes
@@ -442,23 +447,58 @@ def generate(path=OUT):
                 data["mean"].extend(mean_records(name, mu, d0))
     print(f"one-point: {len(data['mean'])} values, {time.time() - t0:.0f} s", flush=True)
     _write(path, data)
-    # cheapest first so that an interrupted run still leaves the corners
-    # nested rules at delta0 = 100 cost about a minute per |fraction| in (0, 1): only 0 and 1
-    order = sorted([(name, d0, mu, fr) for name in NAMES
-                    for d0 in (NESTED_PAIR_D0 if name in NESTED else PAIR_D0)
-                    for mu in PAIR_MU for fr in PAIR_ABS_FRACTIONS]
-                   + [(name, 100.0, mu, fr) for name in NESTED for mu in PAIR_MU for fr in (0.0, 1.0)],
-                   key=lambda c: (c[0] in NESTED, c[1] == 10.0, c[0], c[1], c[2], c[3]))
-    for k, (name, d0, mu, fr) in enumerate(order):
+    data["meta"]["seconds"] = round(time.time() - t0, 1)
+    _pairs_into(path, data, pair_grid(), t0)
+
+
+def pair_grid():
+    """All pair points (name, delta0, mu, |fraction|), cheapest first.
+
+    The nested rules at large delta0 come last, block by block (name in NESTED order, then
+    delta0 ascending), so that an interrupted run leaves whole blocks.
+    """
+    base = sorted([(name, d0, mu, fr) for name in NAMES
+                   for d0 in (NESTED_PAIR_D0 if name in NESTED else PAIR_D0)
+                   for mu in PAIR_MU for fr in PAIR_ABS_FRACTIONS],
+                  key=lambda c: (c[0] in NESTED, c[1] == 10.0, c[0], c[1], c[2], c[3]))
+    large = [(name, d0, mu, fr) for name in NESTED for d0 in sorted(NESTED_LARGE_FRACTIONS)
+             for mu in PAIR_MU for fr in NESTED_LARGE_FRACTIONS[d0]]
+    key = {(n, d): i for i, (n, d) in enumerate((n, d) for n in NESTED
+                                                  for d in sorted(NESTED_LARGE_FRACTIONS))}
+    # within a block: the cheap corners (|fraction| 0 and 1) first
+    large.sort(key=lambda c: (key[(c[0], c[1])], 0 < c[3] < 1, c[2], c[3]))
+    return base + large
+
+
+def _meta_grid(meta):
+    meta.update({"pair_delta0": list(PAIR_D0), "nested_pair_delta0": list(NESTED_PAIR_D0),
+                 "nested_large_fractions": {str(k): list(v)
+                                            for k, v in NESTED_LARGE_FRACTIONS.items()}})
+    meta.pop("nested_pair_note", None)
+    meta.pop("nested_extra", None)
+
+
+def _pairs_into(path, data, order, t0):
+    """Compute the pair points ``order`` missing from ``data``; write after each one."""
+    _meta_grid(data["meta"])
+    have = {(r["name"], r["delta0"], r["mu"], abs(r["fraction"])) for r in data["pair"]}
+    todo = [c for c in order if c not in have]
+    data["meta"]["complete"] = False
+    for k, (name, d0, mu, fr) in enumerate(todo):
         t1 = time.time()
         data["pair"].extend(pair_records(name, mu, d0, fr))
-        data["meta"]["seconds"] = round(time.time() - t0, 1)
+        data["meta"]["seconds"] = round(data["meta"].get("seconds", 0.0) + time.time() - t1, 1)
         _write(path, data)
-        print(f"[{k + 1}/{len(order)}] {name} delta0={d0} mu={mu} |f|={fr}: "
+        print(f"[{k + 1}/{len(todo)}] {name} delta0={d0} mu={mu} |f|={fr}: "
               f"{time.time() - t1:.1f} s (total {time.time() - t0:.0f} s)", flush=True)
     data["meta"]["complete"] = True
-    data["meta"]["seconds"] = round(time.time() - t0, 1)
     _write(path, data)
+
+
+def add(path=OUT):
+    """Add the points of the current grid missing from an existing file (incrementally)."""
+    data = json.loads(path.read_text())
+    _pairs_into(path, data, pair_grid(), time.time())
 
 
 def check():
@@ -496,11 +536,15 @@ def check():
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--check", action="store_true", help="compare the rule with mpmath.quad")
+    p.add_argument("--add", action="store_true",
+                   help="only compute the grid points missing from the existing file")
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
     os.nice(10)
     if args.check:
         check()
+    elif args.add:
+        add(args.out)
     else:
         generate(args.out)
 
