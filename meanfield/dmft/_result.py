@@ -12,12 +12,6 @@ from .._results import ResultMixin
 
 __all__ = ["DMFTResult", "FixedPointResult"]
 
-STATUS = {
-    0: "converged",
-    1: "maximum number of iterations reached",
-    2: "solution rejected (negative power spectrum or no decay)",
-}
-
 
 @dataclass(frozen=True, repr=False)
 class DMFTResult(ResultMixin):
@@ -44,13 +38,14 @@ class DMFTResult(ResultMixin):
         :math:`\int_0^\infty (\Delta(\tau)-\Delta_\infty)/(\Delta_0-\Delta_\infty)\,d\tau`;
         0 for a static fixed point (no temporal fluctuations).
     state : str
-        ``"chaotic"``, ``"noise-driven"`` (fluctuations from noise only, stable
-        dynamics) or ``"fixed-point"``.  For the continuous theory with noise the
-        distinction is made by :func:`meanfield.dmft.lyapunov`; here ``"fluctuating"``
-        is used when noise is present.
+        ``"chaotic"`` (self-sustained fluctuations without noise), ``"fluctuating"``
+        (with noise; whether the dynamics is chaotic is told by the sign of
+        :func:`meanfield.dmft.lyapunov`) or ``"fixed-point"`` (static solution).
     success, status, message, nit, residual
-        Convergence report; ``residual`` is the largest violation of the
-        self-consistency equations reached, relative to :math:`\Delta_0`.
+        Convergence report: ``status`` 0 when converged, 2 when the solver stopped
+        short of the tolerance or rejected its solution (``message`` says which);
+        ``residual`` is the largest violation of the self-consistency equations
+        reached, relative to :math:`\Delta_0`.
     method : str
         ``"potential"``, ``"spectral"`` or ``"static"``.
     g, phi, noise, J0, I0, input_std, dt, fractions
