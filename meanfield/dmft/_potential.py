@@ -168,7 +168,11 @@ def solve_delta0(model, rtol):
 
 
 def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
-    """Delta(tau) from the turning point; returns (tau, delta, dfun, kappa, check)."""
+    """Delta(tau) from the turning point.
+
+    Returns (tau, delta, c_phi, c_dphi, kappa, correlation_time, check) with ``check``
+    the relative mismatch of the two energy forms at the switch between the phases.
+    """
     y0 = d0 - dinf
     cheb = np.polynomial.Chebyshev
 
@@ -184,20 +188,20 @@ def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
 
     kappa = math.sqrt(max(-float(W(dinf)), 0.0))   # W(d_inf) = V''(d_inf) = -kappa^2
     sig2 = model.noise**2
-    _GLV, _GLW = _gauss_legendre01(W.degree() // 2 + 2)   # exact for v * W(...)
+    gv, gw = _gauss_legendre01(W.degree() // 2 + 2)   # exact for v * W(...)
 
     def R(u):
         # R = (V(d_inf) - V(u)) / y^2 = -int_0^1 v W(d_inf + y v) dv  (exact for polynomial W)
         y = np.asarray(u, dtype=float) - dinf
-        return -(W(dinf + np.multiply.outer(y, _GLV)) * _GLV) @ _GLW
+        return -(W(dinf + np.multiply.outer(y, gv)) * gv) @ gw
 
     # phase 1 (y from y0 to y0/2): energy conservation gives (dy/dtau)^2 / 2 = K(y) with
     # K = sigma^4/8 + (y0 - y) M(y), M(y) = int_0^1 y_v W(d_inf + y_v) dv, y_v = y + (y0-y) v.
     # With y = y0 - w^2: dtau/dw = 2 w / sqrt(2 K), smooth at the turning point w = 0.
     def M(y):
         y = np.asarray(y, dtype=float)[..., None]
-        yv = y + (y0 - y) * _GLV
-        return (yv * W(dinf + yv)) @ _GLW
+        yv = y + (y0 - y) * gv
+        return (yv * W(dinf + yv)) @ gw
 
     def dtau_dw(w):
         k = sig2 * sig2 / 8.0 + w * w * M(y0 - w * w)
@@ -205,7 +209,6 @@ def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
             2.0 / np.sqrt(2.0 * np.maximum(M(y0 - w * w), 1e-300))
 
     w1 = math.sqrt(0.5 * y0)
-    cheb = np.polynomial.Chebyshev
     for n in (24, 48, 96, 192):
         p1 = cheb.interpolate(dtau_dw, n, domain=[0.0, w1])
         if np.max(np.abs(p1.coef[-3:])) < 1e-13 * np.max(np.abs(p1.coef)):
@@ -240,4 +243,4 @@ def trajectory(model, d0, mu, dinf, *, deg=48, tail=1e-11):
     corr = float(CubicSpline(grid, y / y0).integrate(0.0, grid[-1]))
     if kappa > 0:
         corr += y[-1] / y0 / kappa
-    return grid, delta, c_phi, c_dphi, kappa, corr, check, 0
+    return grid, delta, c_phi, c_dphi, kappa, corr, check

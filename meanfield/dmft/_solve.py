@@ -250,8 +250,7 @@ def _solve_potential(p):
         return _static_result(p, model)
     mu = model.mean(d0)
     dinf = model.delta_inf(d0, mu)
-    tau, delta, c_phi, c_dphi, kappa, corr, check_val, nfev2 = _potential.trajectory(
-        model, d0, mu, dinf)
+    tau, delta, c_phi, c_dphi, kappa, corr, check_val = _potential.trajectory(model, d0, mu, dinf)
     ok = check_val < 1e-8
     state = "fluctuating" if p["noise"] > 0 else "chaotic"
     return DMFTResult(
@@ -259,7 +258,7 @@ def _solve_potential(p):
         c_dphi_tau=c_dphi, decay_rate=kappa, correlation_time=corr, state=state, success=ok,
         status=0 if ok else 2,
         message="converged" if ok else f"energy check failed ({check_val:.1e})",
-        nit=nfev + nfev2, residual=check_val, method="potential", **_params(p))
+        nit=nfev, residual=check_val, method="potential", **_params(p))
 
 
 def _initial_guess(prob, scale):
