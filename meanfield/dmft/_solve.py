@@ -301,6 +301,10 @@ def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
         kappa = _decay_rate(prob.tau, delta)
         need = 2.0 * (math.log(1.0 / max(rtol, 1e-12)) + 2.0) / max(kappa, 1e-3)
         M = fft.next_fast_len(int(math.ceil(max(need / h, 1.5 * (M - 1)))), real=True) + 1
+    else:
+        ok, msg = False, (f"Delta(tau) had not decayed within the largest lag range tried "
+                          f"(tau <= {prob.tau[-1]:.0f}); the state may be marginal (g near "
+                          f"its critical value) or not stationary")
     spec = prob.spectrum(delta)
     floor = 1e-12 * spec.shape[1] * float(np.max(np.abs(delta[:, 0])))   # DCT round-off
     if np.min(spec) < -1e-8 * np.max(np.abs(spec)) - floor:
