@@ -53,6 +53,7 @@ from pathlib import Path
 import mpmath as mp
 import numpy as np
 import pytest
+from _functions import softsign
 
 import meanfield.gaussian as G
 from meanfield import transfer
@@ -94,14 +95,6 @@ def _mp_fns(name):
     raise KeyError(name)
 
 
-def _np_softsign():
-    """The custom test function x / sqrt(1 + x^2) with exact derivatives."""
-    return transfer.custom(
-        lambda x: x / np.sqrt(1 + x * x),
-        lambda x: (1 + x * x) ** -1.5,
-        lambda x: -3 * x * (1 + x * x) ** -2.5,
-        lambda x: x * x / (np.sqrt(1 + x * x) + 1),
-        name="softsign", odd=True, strip=1.0)
 
 
 def _one_point_integrand(name, what):
@@ -245,7 +238,7 @@ def _check(value, ref, scale, zero_by_symmetry=False, what=""):
 
 
 def _lib(name):
-    return _np_softsign() if name == "softsign" else name
+    return softsign() if name == "softsign" else name
 
 
 def _mean_case(name, what, mu, delta0, phi=None):
