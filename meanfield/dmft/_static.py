@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from scipy import optimize
 
 from .. import gaussian as _g
@@ -46,19 +45,4 @@ def stability(tf, g2, J0, mu, d0):
         if abs(lam) > r:
             outlier = lam
             edge = max(edge, -1.0 + lam)
-    return r, outlier, edge
-
-
-def stability_multi(fracs, G2, J0, Edphi, Edphi2):
-    """Multi-population version: bulk radius sqrt(rho(M)), M_ab = alpha_b g_ab^2 <phi_b'^2>."""
-    M = G2 * (fracs * Edphi2)[None, :]
-    r = math.sqrt(max(np.max(np.abs(np.linalg.eigvals(M))), 0.0))
-    lam = np.linalg.eigvals(J0 * (fracs * Edphi)[None, :])
-    out = lam[np.abs(lam) > r + 1e-12]
-    edge = -1.0 + r
-    outlier = None
-    if out.size:
-        k = int(np.argmax(out.real))
-        outlier = complex(out[k]) if abs(out[k].imag) > 1e-12 else float(out[k].real)
-        edge = max(edge, -1.0 + float(out[k].real))
     return r, outlier, edge
