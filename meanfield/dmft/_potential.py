@@ -31,7 +31,7 @@ from scipy.interpolate import CubicSpline
 from scipy.special import roots_legendre
 
 from .. import gaussian as _g
-from ._spectral import hermite_a2
+from ._spectral import hermite_a2, use_mehler
 
 
 def _gauss_legendre01(n):
@@ -43,7 +43,7 @@ def _gauss_legendre01(n):
 def _pair_function(tf, d0, mu):
     """F_phi(u; d0, mu) for an array of u: Mehler series (64 terms, remainder below
     0.5^65 <phi^2>) where |u| <= d0/2, the pair quadrature elsewhere."""
-    if not (tf.strip > 0 and math.isfinite(tf.strip)) or tf.name in ("relu", "erf", "linear"):
+    if not use_mehler(tf, d0):
         return lambda u: _g._pair(tf, "phi", np.asarray(u, dtype=float), d0, mu)
     a2 = hermite_a2(tf, d0, mu, 64)
 

@@ -35,6 +35,13 @@ from threadpoolctl import threadpool_limits
 from .. import gaussian as _g
 
 
+def use_mehler(tf, d0):
+    """Whether F_phi is best built from its Hermite (Mehler) series: phi smooth and
+    analytic in a finite strip, no closed form (relu, erf, linear), and d0 > 0."""
+    return tf.strip > 0 and math.isfinite(tf.strip) and d0 > 0.0 \
+        and tf.name not in ("relu", "erf", "linear")
+
+
 def hermite_a2(tf, d0, mu, k):
     r"""Squared normalised Hermite coefficients :math:`a_j^2`, :math:`j \le k`, with
     :math:`a_j = \langle\phi(\mu + s z) He_j(z)\rangle / \sqrt{j!}`, :math:`s = \sqrt{\Delta_0}`.
@@ -75,8 +82,7 @@ class _PairTable:
 
     def __init__(self, tf, d0, mu, lo):
         self.tf, self.d0, self.mu = tf, d0, mu
-        self.direct = not tf.strip > 0 or not math.isfinite(tf.strip) or d0 == 0.0 \
-            or tf.name in ("relu", "erf", "linear")
+        self.direct = not use_mehler(tf, d0)
         if self.direct:
             return
         self.a2, self.error = _hermite_coefficients(tf, d0, mu)
