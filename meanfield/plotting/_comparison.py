@@ -1,9 +1,4 @@
-"""Matplotlib figures for meanfield results.
-
-No pyplot state is created at import: figures are built with
-:class:`matplotlib.figure.Figure` (so they work with any backend, and nothing is
-shown or kept alive by pyplot unless the caller passes an ``ax`` from pyplot).
-"""
+"""Figures of theory-vs-simulation comparisons (:mod:`meanfield.compare`)."""
 
 from __future__ import annotations
 
