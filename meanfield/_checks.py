@@ -116,6 +116,20 @@ def real_array(name: str, value, *, ndim=None, shape=None, finite=True, low=None
     return arr
 
 
+def complex_array(name: str, value) -> np.ndarray:
+    """A complex128 array (real input accepted), all finite; any shape."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:
+        raise ParameterError(f"`{name}` must be an array of numbers; got {value!r}") from exc
+    if arr.dtype == object or arr.dtype.kind not in "biufc":
+        raise ParameterError(f"`{name}` must be an array of (complex) numbers; got dtype {arr.dtype}")
+    arr = arr.astype(np.complex128)
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(f"`{name}` must contain only finite numbers")
+    return arr
+
+
 def float_dtype(name: str, dtype) -> np.dtype:
     """np.float64 or np.float32 (the dtypes the simulator and samplers support)."""
     try:

@@ -78,3 +78,30 @@ def test_bad_dtype_and_seed():
 def test_base_class_is_abstract():
     with pytest.raises(TypeError):
         Ensemble()
+
+
+def test_gaussian_spectral_theory_against_samples():
+    # circular law and quarter-circle law at n=1000, one seed: fractions inside
+    # a radius have binomial sd <= 0.016, plus an edge budget of a few 1/sqrt(n)
+    ens = Gaussian(g=1.5)
+    J = ens.sample(1000, seed=0)
+    ev = np.abs(np.linalg.eigvals(J))
+    sv = np.linalg.svd(J, compute_uv=False)
+    for r in (0.5, 1.0, 1.4):
+        assert abs(np.mean(ev <= r) - ens.radial_cdf(r)) < 0.03
+    from scipy.integrate import quad
+    for s in (0.5, 1.5, 2.5):
+        assert abs(np.mean(sv <= s) - quad(ens.singular_value_density, 0, s)[0]) < 0.03
+    assert ens.radial_cdf(2.0) == 1.0
+    np.testing.assert_allclose(ens.eigenvalue_density([0, 1j, 2]),
+                               [1 / (np.pi * 2.25)] * 2 + [0.0])
+    assert quad(ens.singular_value_density, 0, 3.0)[0] == pytest.approx(1.0, abs=1e-7)
+
+
+def test_gaussian_theory_rejects_bad_input():
+    with pytest.raises(ParameterError, match="`r`"):
+        Gaussian(1.0).radial_cdf(-1.0)
+    with pytest.raises(ParameterError, match="`z`"):
+        Gaussian(1.0).eigenvalue_density(np.nan)
+    with pytest.raises(ParameterError, match="`g`"):
+        Gaussian(0.0).eigenvalue_density(0.0)

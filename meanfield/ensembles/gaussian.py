@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _checks
+from ..errors import ParameterError
 from ._base import Ensemble
 
 __all__ = ["Gaussian"]
@@ -83,6 +84,71 @@ class Gaussian(Ensemble):
     def spectral_radius(self) -> float:
         """Radius :math:`g` of the bulk (circular law) as :math:`n \\to \\infty`."""
         return self.g
+
+    def eigenvalue_density(self, z):
+        r"""Limiting eigenvalue density: :math:`1/(\pi g^2)` on :math:`|z| < g`, 0 outside.
+
+        Parameters
+        ----------
+        z : complex array_like
+            Points of the complex plane (any shape).
+
+        Returns
+        -------
+        ndarray of float, same shape as ``z``
+            Density per unit area, normalised to 1 over the plane (the outlier,
+            a single eigenvalue, has zero weight as :math:`n \to \infty`).
+
+        Raises
+        ------
+        ParameterError
+            For non-numeric or non-finite ``z``, or ``g = 0`` (the density is a
+            point mass at the origin).
+        """
+        z = _checks.complex_array("z", z)
+        if self.g == 0.0:
+            raise ParameterError("the eigenvalue density of g=0 is a point mass at 0; "
+                                 "`g` must be > 0 for a density")
+        return np.where(np.abs(z) < self.g, 1.0 / (np.pi * self.g ** 2), 0.0)
+
+    def radial_cdf(self, r):
+        r"""Fraction of eigenvalues with :math:`|z| \le r`: :math:`\min(r/g, 1)^2`.
+
+        Parameters
+        ----------
+        r : array_like
+            Radii, :math:`r \ge 0` (any shape).
+
+        Returns
+        -------
+        ndarray, same shape as ``r``
+        """
+        r = _checks.real_array("r", r, low=0.0)
+        if self.g == 0.0:
+            return np.ones_like(r)
+        return np.minimum(r / self.g, 1.0) ** 2
+
+    def singular_value_density(self, s):
+        r"""Limiting density of the singular values of the random part (quarter-circle law).
+
+        .. math:: p(s) = \frac{\sqrt{4g^2 - s^2}}{\pi g^2}, \qquad 0 \le s \le 2g ,
+
+        the Marchenko-Pastur law at aspect ratio 1 written for :math:`s = \sqrt{\lambda}`.
+        The mean :math:`J_0` adds one large singular value (near :math:`|J_0|`
+        for large :math:`|J_0|`) with zero weight as :math:`n \to \infty`.
+
+        Raises
+        ------
+        ParameterError
+            For ``g = 0`` (a point mass) or negative / non-finite ``s``.
+        """
+        s = _checks.real_array("s", s, low=0.0)
+        if self.g == 0.0:
+            raise ParameterError("the singular-value density of g=0 is a point mass at 0; "
+                                 "`g` must be > 0 for a density")
+        inside = s < 2 * self.g
+        root = np.sqrt(np.where(inside, 4 * self.g ** 2 - s ** 2, 0.0))
+        return root / (np.pi * self.g ** 2)
 
     def outliers(self) -> np.ndarray:
         r"""Eigenvalues outside the bulk: ``[J0]`` if :math:`|J_0| > g`, else empty."""
