@@ -7,5 +7,6 @@ and properties describing the large-``n`` spectrum.
 
 from ._base import Ensemble
 from .gaussian import Gaussian
+from .rajan_abbott import RajanAbbott
 
-__all__ = ["Ensemble", "Gaussian"]
+__all__ = ["Ensemble", "Gaussian", "RajanAbbott"]
