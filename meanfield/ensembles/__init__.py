@@ -6,7 +6,8 @@ and properties describing the large-``n`` spectrum.
 """
 
 from ._base import Ensemble
+from .elliptic import Elliptic
 from .gaussian import Gaussian
 from .rajan_abbott import RajanAbbott
 
-__all__ = ["Ensemble", "Gaussian", "RajanAbbott"]
+__all__ = ["Ensemble", "Elliptic", "Gaussian", "RajanAbbott"]
