@@ -9,7 +9,7 @@ mean-field theory), :mod:`~meanfield.ensembles` (random connectivity),
 :mod:`~meanfield.plotting` and :class:`~meanfield.estimate.Estimate`.
 """
 
-from . import compare, dmft, ensembles, errors, estimate, gaussian, plotting, simulate, transfer
+from . import compare, dmft, ensembles, errors, estimate, gaussian, plotting, simulate, spectra, transfer
 from .errors import ConvergenceError, MeanFieldError, ParameterError
 from .estimate import Estimate
 
@@ -24,6 +24,7 @@ __all__ = [
     "gaussian",
     "plotting",
     "simulate",
+    "spectra",
     "transfer",
     "Estimate",
     "MeanFieldError",

@@ -9,5 +9,6 @@ re-exported here.
 """
 
 from ._comparison import new_figure, plot_comparison
+from ._spectra import plot_binned_density, plot_spectrum_comparison
 
-__all__ = ["new_figure", "plot_comparison"]
+__all__ = ["new_figure", "plot_comparison", "plot_spectrum_comparison", "plot_binned_density"]
