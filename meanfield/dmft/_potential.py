@@ -24,7 +24,7 @@ on :math:`[\Delta_\infty, \Delta_0]`.
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.polynomial.chebyshev import chebvander
@@ -59,12 +59,20 @@ def _cheb_points(n):
     return x
 
 
+@cache
+def _dct_matrix(n):
+    """Matrix of the type-II discrete cosine transform taking values at
+    :func:`_cheb_points` (n) to Chebyshev coefficients."""
+    C = fft.dct(np.eye(n + 1), type=2, axis=0) / (n + 1)
+    C[0] *= 0.5
+    C.flags.writeable = False
+    return C
+
+
 def _cheb_coef(values):
     """Chebyshev coefficients of the interpolant through ``values`` (axis 0) taken at
-    :func:`_cheb_points` (a type-II discrete cosine transform)."""
-    c = fft.dct(values, type=2, axis=0) / values.shape[0]
-    c[0] *= 0.5
-    return c
+    :func:`_cheb_points`."""
+    return _dct_matrix(values.shape[0] - 1) @ values
 
 
 def _cheb_fit(f, n, lo, hi):
@@ -169,31 +177,67 @@ def _pair_lattice(tf, u, d0, mu):
         return None
     lat = np.ascontiguousarray(tf.phi(mu + delta * np.arange(-N, N + 1, dtype=float)),
                                dtype=float)
+    alat = np.abs(lat)
     st = lat.strides[0]
-    out = np.empty(len(u))
+    # trapezoid weights of all u at once, zero beyond each rule's own range
+    Km, Jm = int(K.max()), int(J.max())
+    k = np.arange(-Km, Km + 1, dtype=float)
+    wo = h_o[:, None] * np.exp(-0.5 * (h_o[:, None] * k) ** 2) / _SQ2PI
+    wo[np.abs(k) > K[:, None]] = 0.0
+    j = np.arange(-Jm, Jm + 1, dtype=float)
+    wi = h_i[:, None] * np.exp(-0.5 * (h_i[:, None] * j) ** 2) / _SQ2PI
+    g = np.zeros_like(wo)                  # inner averages at the outer nodes
+    col = np.zeros_like(wo)                # largest |phi| on the two inner edges
     for i in range(len(u)):
-        k = np.arange(-K[i], K[i] + 1, dtype=float)
-        wo = h_o[i] * np.exp(-0.5 * (h_o[i] * k) ** 2) / _SQ2PI
-        if J[i] == 0:
-            g = lat[N - K[i] * p[i]: N + K[i] * p[i] + 1: p[i]]
-            view = None
-        else:
-            j = np.arange(-J[i], J[i] + 1, dtype=float)
-            wi = h_i[i] * np.exp(-0.5 * (h_i[i] * j) ** 2) / _SQ2PI
-            view = np.ndarray((2 * K[i] + 1, 2 * J[i] + 1), buffer=lat,
-                              offset=(N - K[i] * p[i] - J[i] * q[i]) * st,
-                              strides=(p[i] * st, q[i] * st))
-            g = view @ wi
-        terms = wo * g * g
-        val = float(terms.sum())
-        edge = max(abs(terms[0]), abs(terms[-1]))
-        if view is not None:
-            col = np.maximum(np.abs(view[:, 0]), np.abs(view[:, -1])) * wi[0]
-            edge = max(edge, float(wo @ (col * np.abs(g))))
-        if edge > _g._EDGE * abs(val):
-            val = float(_g._pair(tf, "phi", np.array([u[i]]), d0, mu)[0])
-        out[i] = val
+        Ki, Ji, pi, qi = K[i], J[i], p[i], q[i]
+        row = slice(Km - Ki, Km + Ki + 1)
+        first = N - Ki * pi
+        if Ji == 0:
+            g[i, row] = lat[first: N + Ki * pi + 1: pi]
+            continue
+        view = np.ndarray((2 * Ki + 1, 2 * Ji + 1), buffer=lat, offset=(first - Ji * qi) * st,
+                          strides=(pi * st, qi * st))
+        g[i, row] = view @ wi[i, Jm - Ji: Jm + Ji + 1]
+        col[i, row] = np.maximum(alat[first - Ji * qi:: pi][:2 * Ki + 1],
+                                 alat[first + Ji * qi:: pi][:2 * Ki + 1])
+    terms = wo * g * g
+    out = terms.sum(axis=1)
+    rows = np.arange(len(u))
+    edge = np.maximum(np.abs(terms[rows, Km - K]), np.abs(terms[rows, Km + K]))
+    edge = np.maximum(edge, (wo * col * np.abs(g)).sum(axis=1) * wi[rows, Jm - J])
+    for i in np.flatnonzero(edge > _g._EDGE * np.abs(out)):
+        out[i] = _g._pair(tf, "phi", u[i:i + 1], d0, mu)[0]
     return out
+
+
+_MEHLER_TERMS = 64
+_H_CAP = 0.6 * math.pi / math.sqrt(2 * _MEHLER_TERMS + 1)   # resolves He_j, j <= 64
+
+
+@lru_cache(maxsize=64)
+def _hermite_table(level):
+    """Trapezoid nodes z on [-9.5, 9.5] with spacing _H_CAP 2^(-level/8) and the matrix
+    H[j, i] = w_i He_j(z_i) / sqrt(j!), j <= 64, with w the normal weights."""
+    z, w = _trapezoid(_H_CAP * 2.0 ** (-level / 8.0))
+    H = np.empty((_MEHLER_TERMS + 1, len(z)))
+    hm1, h0 = np.zeros_like(z), np.ones_like(z)
+    for j in range(_MEHLER_TERMS + 1):               # h_j = He_j / sqrt(j!)
+        H[j] = h0 * w
+        h0, hm1 = (z * h0 - math.sqrt(j) * hm1) / math.sqrt(j + 1), h0
+    z.flags.writeable = H.flags.writeable = False
+    return z, H
+
+
+def _hermite_a2(tf, d0, mu):
+    """``_spectral.hermite_a2(tf, d0, mu, 64)`` (the same trapezoid rule, its spacing
+    rounded down to a power of 2^(1/8) so that the Hermite table is reused)."""
+    s = math.sqrt(d0)
+    level = max(0, math.ceil(8.0 * math.log2(_H_CAP / min(_g._spacing(tf, s), _H_CAP)) - 1e-9))
+    if 2.0 * _g._L / (_H_CAP * 2.0 ** (-level / 8.0)) > 5000:
+        return hermite_a2(tf, d0, mu, _MEHLER_TERMS)
+    z, H = _hermite_table(level)
+    a = H @ tf.phi(mu + s * z)
+    return a * a
 
 
 def _pair_function(tf, d0, mu):
@@ -202,14 +246,18 @@ def _pair_function(tf, d0, mu):
     lattice of phi values for smooth phi)."""
     if not use_mehler(tf, d0):
         return lambda u: _g._pair(tf, "phi", np.asarray(u, dtype=float), d0, mu)
-    a2 = hermite_a2(tf, d0, mu, 64)
+    a2 = _hermite_a2(tf, d0, mu)
     lattice = _smooth(tf)
 
     def F(u):
         u = np.asarray(u, dtype=float)
         out = np.empty_like(u)
         near = np.abs(u) <= 0.5 * d0
-        out[near] = np.polynomial.polynomial.polyval(u[near] / d0, a2)
+        # sum_j a_j^2 x^j, |x| <= 1/2: the powers by a cumulative product
+        X = np.empty((int(np.count_nonzero(near)), len(a2)))
+        X[:, 0] = 1.0
+        X[:, 1:] = (u[near] / d0)[:, None]
+        out[near] = np.cumprod(X, axis=1, out=X) @ a2
         far = ~near
         if np.any(far):
             vals = _pair_lattice(tf, u[far], d0, mu) if lattice and np.all(u[far] > 0) else None
@@ -275,6 +323,21 @@ class _Model:
         return optimize.brentq(lambda u: float(self.vp(u, d0, mu)[0]), 0.0, umin,
                                xtol=1e-15 * d0, rtol=1e-15)
 
+    def _var_primitive(self, d0, mu):
+        """<Phi^2> - <Phi>^2 at variance d0 by the trapezoid rule of gaussian._pair on
+        [-9.5, 9.5] (one evaluation of Phi), on [-20, 20] when the edge terms exceed 1e-14
+        of the sum."""
+        s = math.sqrt(d0)
+        h = _g._spacing(self.tf, s)
+        for L in (_g._L, _g._L1):
+            z, w = _g._trapezoid(h, L)
+            P = self.tf.primitive(mu + s * z)
+            terms = w * (P - float(w @ P)) ** 2
+            var = float(terms.sum())
+            if max(terms[0], terms[-1]) <= _g._EDGE * var:
+                break
+        return var
+
     def energy(self, d0):
         """sigma^4/8 + V(d0) - V(d_inf), scaled by d0^2; None where undefined."""
         mu = self.mean(d0)
@@ -284,11 +347,7 @@ class _Model:
         if di == 0.0 and self.smooth:
             # V(d0) - V(0) = -d0^2/2 + g^2 (<Phi^2> - <Phi>^2) + sI2 d0: both averages on
             # the one trapezoid rule of gaussian._mean (one evaluation of Phi)
-            s = math.sqrt(d0)
-            z, w = _g._trapezoid(_g._spacing(self.tf, s), _g._L1)
-            P = self.tf.primitive(mu + s * z)
-            P = P - float(w @ P)
-            dv = -0.5 * d0 * d0 + self.g2 * float(w @ (P * P)) + self.sI2 * d0
+            dv = -0.5 * d0 * d0 + self.g2 * self._var_primitive(d0, mu) + self.sI2 * d0
         else:
             dv = float(self.v(d0, d0, mu)[0] - self.v(di, d0, mu)[0])
         return (self.noise**4 / 8.0 + dv) / (d0 * d0)
