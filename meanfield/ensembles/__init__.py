@@ -6,8 +6,9 @@ and properties describing the large-``n`` spectrum.
 """
 
 from ._base import Ensemble
+from .block import BlockVariance
 from .elliptic import Elliptic
 from .gaussian import Gaussian
 from .rajan_abbott import RajanAbbott
 
-__all__ = ["Ensemble", "Elliptic", "Gaussian", "RajanAbbott"]
+__all__ = ["BlockVariance", "Ensemble", "Elliptic", "Gaussian", "RajanAbbott"]
