@@ -238,6 +238,41 @@ def test_compare_gaussian_passes_at_n300_with_3_seeds():
     assert "passed=True" in repr(res)
 
 
+class WithSingularCDF(FakeEnsemble):
+    """States the singular values by a CDF (as ensembles with point masses do)."""
+
+    def singular_value_cdf(self, s):
+        return quarter_circle_cdf(np.asarray(s, dtype=float), self.theory.g)
+
+
+class WithSingularDensity(FakeEnsemble):
+    def __init__(self, sampled, theory, weight=1.0):
+        super().__init__(sampled, theory)
+        self.weight = weight
+
+    def singular_value_density(self, s):
+        return self.weight * self.theory.singular_value_density(s)
+
+
+def test_singular_values_from_a_cdf_or_a_density_agree():
+    by_cdf = spectra.compare(WithSingularCDF(Gaussian(1.2), Gaussian(1.2)), n=200, seeds=[0, 1],
+                             threads=THREADS)
+    by_density = spectra.compare(WithSingularDensity(Gaussian(1.2), Gaussian(1.2)), n=200,
+                                 seeds=[0, 1], threads=THREADS)
+    assert by_cdf.passed and by_density.passed
+    assert any("singular_value_cdf" in note for note in by_cdf.notes)
+    assert any("quadrature" in note for note in by_density.notes)
+    a = [r for r in by_cdf.rows if r.kind == "singular_cdf"]
+    b = [r for r in by_density.rows if r.kind == "singular_cdf"]
+    assert [r.x for r in a] == pytest.approx([r.x for r in b], abs=2e-3)     # s+ from a grid vs bisection
+    assert [r.theory for r in a] == pytest.approx([quarter_circle_cdf(r.x, 1.2) for r in a], abs=1e-12)
+    # a density that misses mass (a point mass it does not state) is reported and fails
+    short = spectra.compare(WithSingularDensity(Gaussian(1.2), Gaussian(1.2), weight=0.8), n=200,
+                            seeds=[0, 1], threads=THREADS)
+    assert any("integrates to 0.8" in note for note in short.notes)
+    assert not short.passed and not short["F_sv(0.95s+)"].passed
+
+
 def test_compare_fails_for_a_wrong_theory():
     # sampled with g = 1.5, theory of g = 1.3: the comparison must be able to fail
     fake = FakeEnsemble(Gaussian(1.5), Gaussian(1.3))

@@ -56,12 +56,9 @@ def plot_spectrum_comparison(comparison, fig=None, *, max_points: int = 6000):
     ax_z.plot(ev.real, ev.imag, ".", ms=1.5, alpha=0.5, color="C0", label="samples")
     t = np.linspace(0, 2 * np.pi, 400)
     if c.support_density.size:
-        x0, x1, y0, y1 = c.support_extent
-        m = c.support_density.shape
-        xs = np.linspace(x0, x1, m[1])
-        ys = np.linspace(y0, y1, m[0])
-        ax_z.contour(xs, ys, (c.support_density > 0).astype(float), levels=[0.5], colors="k",
-                     linewidths=1.2)
+        rr, tt = np.meshgrid(c.support_r, c.support_theta)
+        ax_z.contour(rr * np.cos(tt), rr * np.sin(tt), (c.support_density > 0).astype(float),
+                     levels=[0.5], colors="k", linewidths=1.2)
         ax_z.plot([], [], "k-", lw=1.2, label="support (theory)")
     ax_z.plot(R * np.cos(t), R * np.sin(t), "k--", lw=0.8, label=f"R = {R:.3g}")
     th = c.outlier_threshold
@@ -113,7 +110,7 @@ def plot_spectrum_comparison(comparison, fig=None, *, max_points: int = 6000):
     # (d) singular values
     if has_sv:
         ax_sv = axes[3]
-        ax_sv.plot(c.sv_grid, c.sv_grid_theory, "k-", lw=1.2, label="theory (quadrature)")
+        ax_sv.plot(c.sv_grid, c.sv_grid_theory, "k-", lw=1.2, label="theory")
         sv = np.sort(c.singular_values.ravel())
         ax_sv.step(sv, np.arange(1, sv.size + 1) / sv.size, where="post", color="C0", lw=0.8,
                    alpha=0.7, label="samples (pooled)")
