@@ -77,8 +77,8 @@ class BlockVariance(Ensemble):
     Examples
     --------
     >>> ens = BlockVariance([0.5, 0.5], [[1.0, 2.0], [0.5, 1.0]])
-    >>> round(ens.spectral_radius, 12)
-    1.224744871391
+    >>> round(ens.spectral_radius, 12)   # M = [[0.5, 2], [0.125, 0.5]], lambda_max = 1
+    1.0
     >>> ens.population_sizes(11)
     array([6, 5])
     """
