@@ -9,7 +9,19 @@ mean-field theory), :mod:`~meanfield.ensembles` (random connectivity),
 :mod:`~meanfield.plotting` and :class:`~meanfield.estimate.Estimate`.
 """
 
-from . import compare, dmft, ensembles, errors, estimate, gaussian, plotting, simulate, spectra, transfer
+from . import (
+    compare,
+    dmft,
+    ensembles,
+    errors,
+    estimate,
+    gaussian,
+    plotting,
+    simulate,
+    spectra,
+    transfer,
+    transient,
+)
 from .errors import ConvergenceError, MeanFieldError, ParameterError
 from .estimate import Estimate
 
@@ -26,6 +38,7 @@ __all__ = [
     "simulate",
     "spectra",
     "transfer",
+    "transient",
     "Estimate",
     "MeanFieldError",
     "ParameterError",

@@ -10,5 +10,7 @@ re-exported here.
 
 from ._comparison import new_figure, plot_comparison
 from ._spectra import plot_binned_density, plot_spectrum_comparison
+from ._transient import plot_phase_diagram, plot_squared_norm, plot_tail
 
-__all__ = ["new_figure", "plot_comparison", "plot_spectrum_comparison", "plot_binned_density"]
+__all__ = ["new_figure", "plot_comparison", "plot_spectrum_comparison", "plot_binned_density",
+           "plot_squared_norm", "plot_phase_diagram", "plot_tail"]

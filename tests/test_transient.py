@@ -1,0 +1,495 @@
+"""Tests of meanfield.transient: closed forms, limits, sampling, the transition, tails.
+
+Finite-N budget of the closed form (measured, ``simulate_squared_norm`` with the exact
+x0-average, seed 12345; balanced zero-row-sum Rajan-Abbott, r = 0.8 unless stated):
+
+=================  ======  =========  ==============================================
+ensemble           N       matrices   relative deviation (sim/theory - 1) ± stderr
+=================  ======  =========  ==============================================
+<mu^2> = 0         250     300        t=1: +0.07 ± 0.04 %, t=3: +0.86 ± 0.21 %,
+                                      t=5: +2.6 ± 0.5 %
+<mu^2> = 0         1000    40         t=1: +0.01 ± 0.03 %, t=3: +0.29 ± 0.13 %,
+                                      t=5: +0.84 ± 0.27 %
+<mu^2> = 9         250     300        t=1: -0.2 ± 0.2 %, t=3: +0.3 ± 0.9 %, t=5: +2.7 ± 1.7 %
+<mu^2> = 36        250     300        t=1: -0.3 ± 0.3 %, t=3: +0.2 ± 0.9 %, t=5: +2.8 ± 1.8 %
+f=0.8, <mu^2>=16   250     300        t=1: -0.3 ± 0.3 %, t=3: -0.1 ± 1.0 %, t=5: +2.0 ± 1.9 %
+=================  ======  =========  ==============================================
+
+(N = 1000 rows for <mu^2> > 0: see ``test_finite_n_deviation_shrinks``, marked slow.)
+The only deviation resolved is the iid bulk's, positive and growing with t (finite-N
+eigenvalues beyond r), shrinking about like 1/N (3x from N = 250 to 1000).  Relative to the
+theory it does not grow with <mu^2> within the errors; the absolute deviation grows like the
+mean, i.e. like 1 + m^2.  The x0-averaged norm of a single matrix scatters much more than it is
+biased: relative spread 9 % (t = 2) to 30 % (t = 5) at N = 250 for <mu^2> >= 9, against 2-8 %
+at <mu^2> = 0 -- the projection of the mean-weight vector on the random part self-averages only
+like N^(-1/2).  The fast tests use the budget B_REL * theory at N = 200 for t <= 3 (below),
+i.e. the N = 250 bias scaled by 250/200, rounded up.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+from scipy import stats
+from threadpoolctl import threadpool_limits
+
+import meanfield as mf
+from meanfield import transient as tr
+from meanfield.errors import ParameterError
+
+RA = mf.ensembles.RajanAbbott
+GA = mf.ensembles.Gaussian
+
+#: relative finite-N budget for t <= 3 at N = 200 (measured at N = 250: |bias| <= 0.9 %
+#: for t <= 3, scaled by 250/200 and rounded up)
+B_REL = 0.012
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    # eig at n = 200 takes 0.1 s on one thread and ~0.7 s with 2 contended threads
+    with threadpool_limits(1):
+        yield
+
+
+# ---------------------------------------------------------------------------
+# closed forms and their limits
+# ---------------------------------------------------------------------------
+
+def test_mu_zero_reduces_to_iid():
+    t = np.linspace(0, 20, 41)
+    for s in (0.3, 0.8, 1.0):
+        ra = RA(0.5, 0.0, s, s)
+        np.testing.assert_allclose(tr.mean_squared_norm(ra, t),
+                                   tr.mean_squared_norm(GA(s), t), rtol=1e-14)
+    # unequal variances: only r^2 = f se^2 + (1-f) si^2 enters
+    ra = RA(0.8, 0.0, 0.5, 1.0)
+    np.testing.assert_allclose(tr.mean_squared_norm(ra, t),
+                               tr.mean_squared_norm(GA(math.sqrt(0.4)), t), rtol=1e-14)
+
+
+def test_zero_variance_is_the_average_trajectory():
+    ens = RA(0.5, 2.0, 0.0, 0.0)                    # r = 0: F = e^{-2t}(1 + <mu^2> t^2)
+    t = np.linspace(0, 10, 21)
+    np.testing.assert_allclose(tr.mean_squared_norm(ens, t),
+                               np.exp(-2 * t) * (1 + 4.0 * t ** 2), rtol=1e-14)
+    np.testing.assert_allclose(tr.average_trajectory_squared_norm(ens, t),
+                               tr.mean_squared_norm(ens, t), rtol=1e-14)
+
+
+@pytest.mark.parametrize("f, mu_e, se, si", [(0.5, 3.0, 0.8, 0.8), (0.8, 1.0, 0.5, 1.2),
+                                             (0.2, 0.3, 1.0, 0.1)])
+def test_closed_form_against_mpmath(f, mu_e, se, si):
+    ens = RA(f, mu_e, se, si)
+    r, a = ens.spectral_radius, ens.mean_square_weight
+    m2 = a / r ** 2
+    t = np.array([0.0, 1e-6, 0.01, 0.3, 1.0, 4.0, 30.0, 300.0])
+    lib = tr.mean_squared_norm(ens, t)
+    mpmath.mp.dps = 40
+    for tj, lj in zip(t, lib):
+        T = mpmath.mpf(tj)
+        ref = mpmath.exp(-2 * T) * ((1 + m2) * mpmath.besseli(0, 2 * r * T) - m2)
+        assert abs(lj / float(ref) - 1) < 1e-13, (tj, lj, ref)
+
+
+def test_small_t_series():
+    # F = 1 - 2t + (2 + r^2 + a) t^2 - (2/3)(2 + 3 r^2 + 3 a) t^3 + O(t^4)
+    ens = RA(0.5, 2.0, 0.6, 0.9)
+    r2, a = ens.spectral_radius ** 2, ens.mean_square_weight
+    ts = np.array([1e-2, 5e-3, 2.5e-3, 1.25e-3])
+    F = tr.mean_squared_norm(ens, ts)
+    series = 1 - 2 * ts + (2 + r2 + a) * ts ** 2 - (2 / 3) * (2 + 3 * r2 + 3 * a) * ts ** 3
+    err = np.abs(F - series)
+    slope = np.polyfit(np.log(ts), np.log(err), 1)[0]
+    assert abs(slope - 4.0) < 0.1          # the remainder is O(t^4)
+
+
+def test_large_t_asymptotics():
+    # e^{-2t} I_0(2rt) ~ e^{2(r-1)t} / sqrt(4 pi r t) (1 + 1/(16 r t) + 9/(512 (r t)^2))
+    for r, t in ((1.0, 1e4), (1.0, 1e6), (0.8, 300.0)):
+        x = r * t
+        asym = math.exp(2 * (r - 1) * t) / math.sqrt(4 * math.pi * x) * (
+            1 + 1 / (16 * x) + 9 / (512 * x ** 2))
+        val = float(tr.mean_squared_norm(GA(r), t))
+        assert abs(val / asym - 1) < 5 * 75 / (8192 * x ** 3) + 1e-13
+    # Rajan-Abbott at the edge of chaos: (1 + m^2) times the iid tail, m^2 e^{-2t} negligible
+    ens = RA(0.5, 2.0, 1.0, 1.0)
+    t = 1e5
+    iid = float(tr.mean_squared_norm(GA(1.0), t))
+    assert abs(float(tr.mean_squared_norm(ens, t)) / ((1 + 4.0) * iid) - 1) < 1e-12
+
+
+def test_r_above_one_grows_and_overflows_to_inf():
+    F = tr.mean_squared_norm(GA(1.5), [10.0, 1e4])
+    assert F[0] > 1e3 and F[1] == np.inf
+
+
+def test_gaussian_mean_weight_ignored_at_large_n():
+    t = np.linspace(0, 3, 7)
+    np.testing.assert_array_equal(tr.mean_squared_norm(GA(0.7, J0=0.5), t),
+                                  tr.mean_squared_norm(GA(0.7), t))
+    np.testing.assert_allclose(tr.average_trajectory_squared_norm(GA(0.7, J0=0.5), t),
+                               np.exp(-2 * t))
+
+
+def test_sparse_closed_form_uses_effective_parameters():
+    ens = RA(0.5, 2.0, 0.6, 0.6, sparsity=0.5)
+    r, a = ens.spectral_radius, ens.mean_square_weight
+    assert a == pytest.approx(0.25 * 4.0)
+    t = np.array([0.5, 2.0])
+    ref = np.exp(-2 * t) * ((1 + a / r ** 2) * np.i0(2 * r * t) - a / r ** 2)
+    np.testing.assert_allclose(tr.mean_squared_norm(ens, t), ref, rtol=1e-12)
+
+
+def test_law_moments():
+    ens = RA(0.5, 3.0, 0.8, 0.8)
+    law = tr.squared_norm_law(ens, 1.5)
+    assert law.mean == pytest.approx(float(tr.mean_squared_norm(ens, 1.5)), rel=1e-14)
+    assert law.var == pytest.approx(2 * law.scale ** 2)
+    # the density is minus the derivative of the survival function
+    y = law.shift + law.scale * np.array([0.01, 0.5, 2.0, 10.0])
+    h = 1e-6 * law.scale
+    np.testing.assert_allclose(law.pdf(y), (law.sf(y - h) - law.sf(y + h)) / (2 * h), rtol=1e-6)
+    assert float(law.sf(law.shift)) == 1.0 and float(law.pdf(law.shift - 1.0)) == 0.0
+    assert law.tail_rate == pytest.approx(1 / (2 * law.scale))
+    iid = tr.squared_norm_law(GA(0.8), 1.5)
+    assert iid.scale == 0.0 and iid.var == 0.0 and iid.tail_rate == math.inf
+    with pytest.raises(ParameterError, match="point mass"):
+        iid.pdf([0.2])
+
+
+# ---------------------------------------------------------------------------
+# sampling: the eig path, the expm path, reproducibility, theory vs simulation
+# ---------------------------------------------------------------------------
+
+T_UNSORTED = np.array([2.0, 0.0, 0.5, 0.5, 4.0, 1.0])
+
+
+@pytest.mark.parametrize("ens", [GA(0.9), RA(0.5, 6.0, 0.8, 0.8), RA(0.8, 2.0, 0.5, 1.0)],
+                         ids=["gaussian", "ra_mu36", "ra_f08"])
+def test_eig_path_matches_expm(ens):
+    kw = dict(n=120, n_matrices=2, n_x0=3, seed=4)
+    a = tr.simulate_squared_norm(ens, T_UNSORTED, method="eig", **kw)
+    b = tr.simulate_squared_norm(ens, T_UNSORTED, method="expm", **kw)
+    assert a.n_fallback == 0 and b.n_fallback == 2
+    np.testing.assert_allclose(a.samples, b.samples, rtol=1e-9)
+    np.testing.assert_allclose(a.matrix_mean, b.matrix_mean, rtol=1e-9)
+    # t = 0 gives back the unit initial norm (to eps * condition number), repeated times repeat
+    np.testing.assert_allclose(a.samples[..., 1], 1.0, rtol=1e-10)
+    np.testing.assert_array_equal(a.samples[..., 2], a.samples[..., 3])
+    if ens.mean_square_weight if isinstance(ens, RA) else 0:
+        assert np.nanmin(a.condition) > 1e3     # strongly non-normal: the check is not vacuous
+
+
+def test_fallback_on_ill_conditioning():
+    ens = RA(0.5, 3.0, 0.8, 0.8)
+    kw = dict(n=80, n_matrices=2, n_x0=2, seed=1)
+    a = tr.simulate_squared_norm(ens, [0.5, 1.0], cond_max=10.0, **kw)
+    b = tr.simulate_squared_norm(ens, [0.5, 1.0], method="expm", **kw)
+    assert a.fallback.all() and a.success
+    np.testing.assert_array_equal(a.samples, b.samples)
+
+
+def test_reproducible_and_chunk_invariant():
+    ens = RA(0.5, 2.0, 0.7, 0.7)
+    t = np.linspace(0, 3, 7)
+    a = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11)
+    b = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11, max_elements=50)
+    c = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=12)
+    d = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4,
+                                 seed=np.random.default_rng(11))
+    np.testing.assert_allclose(a.samples, b.samples, rtol=1e-12)
+    np.testing.assert_allclose(a.matrix_mean, b.matrix_mean, rtol=1e-12)
+    assert not np.allclose(a.samples[:, :, 1:], c.samples[:, :, 1:])
+    np.testing.assert_array_equal(a.samples, d.samples)
+    assert a.seed == 11 and d.seed is None
+    # the exact x0 average is the mean of many x0 samples
+    big = tr.simulate_squared_norm(ens, t, n=60, n_matrices=1, n_x0=4000, seed=3)
+    se = big.samples[0].std(axis=0, ddof=1) / math.sqrt(4000)
+    assert np.all(np.abs(big.samples[0].mean(axis=0) - big.matrix_mean[0]) < 4 * se + 1e-12)
+
+
+@pytest.mark.parametrize("ens", [GA(0.8), RA(0.5, 2.0, 0.8, 0.8), RA(0.8, 1.0, 0.5, 1.0)],
+                         ids=["gaussian", "ra_mu4", "ra_f08_mu4"])
+def test_theory_against_simulation_n200(ens):
+    t = np.array([0.5, 1.0, 2.0, 3.0])
+    res = tr.simulate_squared_norm(ens, t, n=200, n_matrices=8, n_x0=2, seed=2024)
+    est = res.mean
+    th = tr.mean_squared_norm(ens, t)
+    assert np.all(np.abs(est.mean - th) < 4 * est.stderr + B_REL * th), (est, th)
+
+
+def test_monte_carlo_path():
+    # an ensemble without a closed form: Rajan-Abbott without zero row sums
+    ens = RA(0.5, 2.0, 0.8, 0.8, zero_row_sum=False)
+    with pytest.raises(ParameterError, match="zero_row_sum"):
+        tr.mean_squared_norm(ens, [1.0])
+    t = np.array([[0.5, 1.0], [2.0, 3.0]])
+    est = tr.mean_squared_norm(ens, t, method="monte_carlo", n=80, n_matrices=3, seed=0)
+    assert est.shape == (2, 2) and est.n == 3 and np.all(est.stderr > 0)
+    # for an ensemble with a closed form the Monte Carlo estimate agrees with it
+    ens = RA(0.5, 2.0, 0.8, 0.8)
+    est = tr.mean_squared_norm(ens, [1.0, 2.0], method="monte_carlo", n=200, n_matrices=6,
+                               seed=5)
+    th = tr.mean_squared_norm(ens, [1.0, 2.0])
+    assert np.all(np.abs(est.mean - th) < 4 * est.stderr + B_REL * th)
+
+
+def test_average_trajectory_is_one_plus_t_m():
+    # E_X e^{(W-1)t} x0 = e^{-t}(x0 + t M x0) at fixed x0 (mean over matrices)
+    import scipy.linalg
+    ens = RA(0.5, 3.0, 0.6, 0.6)
+    n, nm, t = 80, 400, 1.0
+    gen = np.random.default_rng(7)
+    x0 = gen.standard_normal(n)
+    x0 /= np.linalg.norm(x0)
+    xs = np.array([scipy.linalg.expm((ens.sample(n, seed=gen) - np.eye(n)) * t) @ x0
+                   for _ in range(nm)])
+    M = ens.mean_matrix(n)
+    want = math.exp(-t) * (x0 + t * M @ x0)
+    noise = np.sum(xs.var(axis=0, ddof=1)) / nm          # E||mean - want||^2 if unbiased
+    miss = np.sum((xs.mean(axis=0) - want) ** 2)
+    assert miss < noise * (1 + 4 * math.sqrt(2 / n)) + 0.02 * np.sum(want ** 2)
+    # the M x0 term is resolved: dropping it misses by far more than the noise
+    assert np.sum((xs.mean(axis=0) - math.exp(-t) * x0) ** 2) > 20 * noise
+
+
+def test_law_against_samples():
+    # survival function of ||x(t)||^2 at large N: erfc(sqrt((y - A)/(2B)))
+    ens = RA(0.5, 3.0, 0.8, 0.8)
+    res = tr.simulate_squared_norm(ens, [1.0], n=200, n_matrices=10, n_x0=300, seed=8,
+                                   exact_average=False)
+    law = tr.squared_norm_law(ens, 1.0)
+    for y in (law.mean, law.mean + 2 * math.sqrt(law.var)):
+        frac = (res.samples[:, :, 0] > y).mean(axis=1)          # per matrix
+        se = frac.std(ddof=1) / math.sqrt(frac.size)
+        # budget: the N = 200 Gaussian part and the scatter of B over matrices shift sf by ~0.02
+        assert abs(frac.mean() - float(law.sf(y))) < 4 * se + 0.02, (y, frac.mean(), law.sf(y))
+    # the variance 2 B^2 of the law (pooled over matrices and x0)
+    v = res.variance[0]
+    assert abs(v / law.var - 1) < 0.35        # chi^2_1 samples: variance of the variance is large
+
+
+def test_sharpening_with_n():
+    # the x0-averaged norm of one matrix self-averages: its spread over matrices shrinks with N
+    ens = RA(0.5, 3.0, 0.8, 0.8)
+    spread = []
+    for n in (60, 240):
+        res = tr.simulate_squared_norm(ens, [1.5], n=n, n_matrices=12, n_x0=1, seed=n)
+        spread.append(res.matrix_mean[:, 0].std(ddof=1))
+    # ~ N^{-1/2}: a factor 2 expected; the ratio of two 12-sample spreads is within ~x1.6
+    assert 1.2 < spread[0] / spread[1] < 3.5
+
+
+# ---------------------------------------------------------------------------
+# the transition
+# ---------------------------------------------------------------------------
+
+def test_average_trajectory_thresholds():
+    tc = tr.AVERAGE_AMPLIFICATION_TIME
+    assert abs((1 - tc) * math.exp(2 * tc) - 1) < 1e-14
+    assert tr.AVERAGE_AMPLIFICATION_THRESHOLD == pytest.approx(1 / (tc * (1 - tc)), rel=1e-14)
+    assert tr.AVERAGE_AMPLIFICATION_THRESHOLD == pytest.approx(6.176554609483, abs=1e-11)
+    assert float(tr.critical_line(0.0)) == pytest.approx(tr.AVERAGE_AMPLIFICATION_THRESHOLD,
+                                                         abs=1e-10)
+    assert float(tr.critical_line(0.0, "local_maximum")) == pytest.approx(4.0, abs=1e-10)
+    # just above / below: the average trajectory crosses 1 or not
+    t = np.linspace(0.01, 3, 3000)
+    a = tr.AVERAGE_AMPLIFICATION_THRESHOLD
+    assert np.max(np.exp(-2 * t) * (1 + a * 1.001 * t ** 2)) > 1
+    assert np.max(np.exp(-2 * t) * (1 + a * 0.999 * t ** 2)) < 1
+
+
+def test_critical_lines_against_brute_force():
+    r = np.array([0.0, 0.3, 0.7, 1.0])
+    ac = tr.critical_line(r)
+    al = tr.critical_line(r, "local_maximum")
+    assert np.all(np.diff(ac) < 0) and np.all(np.diff(al) < 0) and np.all(al < ac)
+    t = np.linspace(1e-3, 20, 20001)
+    for ri, ai, li in zip(r, ac, al):
+        ens = RA(0.5, 1.0, ri, ri)       # mu only sets <mu^2>; rescale through m^2 below
+        P, Q = (tr.mean_squared_norm(RA(0.5, 0.0, ri, ri), t),
+                tr.mean_squared_norm(ens, t) - tr.mean_squared_norm(RA(0.5, 0.0, ri, ri), t))
+        Q = Q / ens.mean_square_weight
+        for fac, above in ((1.001, True), (0.999, False)):
+            F = P + fac * ai * Q
+            assert (F.max() > 1) == above, (ri, fac)
+            dF = np.diff(P + fac * li * Q)
+            assert (np.any(dF > 0)) == above, (ri, fac)
+
+
+def test_peak_amplification():
+    g, tp = tr.peak_amplification([0.0, 0.0, 0.5, 1.2], [5.0, 9.0, 9.0, 1.0])
+    assert g[0] == 0 and tp[0] == 0
+    assert g[1] > 0 and g[2] > g[1]                  # the bulk adds to the mean weights
+    assert np.isinf(g[3]) and np.isinf(tp[3])
+    # r = 0: the maximum of e^{-2t}(1 + 9 t^2), at the larger root of 9t^2 - 9t + 1 = 0
+    t_star = (1 + math.sqrt(1 - 4 / 9)) / 2
+    assert tp[1] == pytest.approx(t_star, abs=1e-7)
+    assert g[1] == pytest.approx(math.exp(-2 * t_star) * (1 + 9 * t_star ** 2) - 1, rel=1e-12)
+    # agrees with a dense grid of the closed form
+    ens = RA(0.5, 3.0, 0.5, 0.5)
+    t = np.linspace(0, 10, 200001)
+    F = tr.mean_squared_norm(ens, t)
+    g2, tp2 = tr.peak_amplification(ens.spectral_radius, ens.mean_square_weight)
+    assert float(g2) == pytest.approx(F.max() - 1, abs=1e-9)
+    assert float(tp2) == pytest.approx(t[F.argmax()], abs=1e-4)
+
+
+@pytest.mark.parametrize("r", [0.0, 0.6, 1.0])
+def test_order_of_the_transition(r):
+    amp = tr.critical_exponent(r, "amplified")
+    assert amp.success and abs(amp.exponent - 1.0) < 1e-3
+    assert amp.below == 0.0 and amp.t_onset > 0.5        # continuous G, jumping peak time
+    loc = tr.critical_exponent(r, "local_maximum")
+    assert loc.success and abs(loc.exponent - 1.5) < 1e-3
+    if r == 0.0:
+        assert amp.t_onset == pytest.approx(tr.AVERAGE_AMPLIFICATION_TIME, abs=1e-6)
+        assert loc.t_onset == pytest.approx(0.5, abs=1e-6)
+
+
+def test_phase_diagram_regions_and_plot(tmp_path):
+    d = tr.phase_diagram(r=np.linspace(0, 1.2, 13), mean_square_weight=np.linspace(0, 10, 11))
+    assert d.region.shape == (11, 13)
+    assert np.all(d.region[:, d.r > 1] == 3)
+    r0 = d.r == 0
+    col = d.region[:, r0].ravel()
+    a = d.mean_square_weight
+    np.testing.assert_array_equal(col[a < 4], 0)
+    np.testing.assert_array_equal(col[(a > 4) & (a < 6.17)], 1)
+    np.testing.assert_array_equal(col[a > 6.18], 2)
+    assert np.all((d.gain > 0) == (d.region >= 2))
+    fig = d.plot(show_gain=True)
+    ax = fig.axes[0]
+    assert len(ax.lines) >= 5                       # 2 critical lines, 2 thresholds, r = 1
+    assert any(np.allclose(line.get_xdata(), 1.0) for line in ax.lines)
+    d2 = tr.PhaseDiagram.load(d.save(tmp_path / "pd"))
+    np.testing.assert_array_equal(d2.region, d.region)
+
+
+# ---------------------------------------------------------------------------
+# tails
+# ---------------------------------------------------------------------------
+
+def test_tail_fit_synthetic():
+    gen = np.random.default_rng(0)
+    g = tr.tail_fit(gen.standard_normal(20000) * 2 + 5)
+    assert g.winner == "gaussian" and g.vuong_z < -2 and g.success
+    assert g.scale == pytest.approx(2.0, rel=0.1)
+    e = tr.tail_fit(gen.exponential(3.0, 20000) + 1)
+    assert e.winner == "exponential" and e.vuong_z > 2
+    assert e.rate == pytest.approx(1 / 3.0, rel=0.1)
+    ex = np.linspace(0, 5, 11)
+    assert np.all(e.exponential_pdf(ex) > 0) and np.all(g.gaussian_pdf(ex) > 0)
+
+
+def test_tail_crossover_gaussian_to_exponential():
+    # N = 150, t = 0.5, 6 matrices x 3000 x0, exceedances above the 0.8 quantile (3600).
+    # <mu^2> = 0: ||x||^2 = x0^T Q x0 is a sum of many small pieces (Gaussian tail);
+    # <mu^2> = 9: the chi^2_1 term B z^2 dominates (exponential tail, rate ~ 1/(2B)).
+    # Measured over seeds 0-7: Vuong z in [-5.1, -2.6] and [8.5, 10.1] (at N = 200 with 8 x 2000:
+    # [-5.4, -2.1] and [5.9, 10.8]).  The crossover already happens at <mu^2> ~ 0.1 here (B
+    # comparable with the O(N^-1/2) Gaussian width): z = +2.5 to +5.6 at <mu^2> = 0.09.
+    fits = {}
+    for mu_e in (0.0, 3.0):
+        ens = RA(0.5, mu_e, 0.8, 0.8)
+        res = tr.simulate_squared_norm(ens, [0.5], n=150, n_matrices=6, n_x0=3000, seed=0,
+                                       exact_average=False)
+        fits[mu_e] = tr.tail_fit(res.pooled(0), quantile=0.8)
+    assert fits[0.0].winner == "gaussian" and fits[0.0].vuong_z < -1.5
+    assert fits[3.0].winner == "exponential" and fits[3.0].vuong_z > 4
+    rate = tr.squared_norm_law(RA(0.5, 3.0, 0.8, 0.8), 0.5).tail_rate
+    # exceedances of chi^2_1 decay a bit faster than e^{-y/(2B)} (the y^(-1/2) prefactor)
+    assert rate < fits[3.0].rate < 2.0 * rate
+
+
+# ---------------------------------------------------------------------------
+# input validation, results
+# ---------------------------------------------------------------------------
+
+def test_bad_input():
+    ens = RA(0.5, 2.0, 0.8, 0.8)
+    with pytest.raises(ParameterError, match="`t`"):
+        tr.mean_squared_norm(ens, [-1.0])
+    with pytest.raises(ParameterError, match="`t`"):
+        tr.mean_squared_norm(ens, [np.nan])
+    with pytest.raises(ParameterError, match="`ensemble`"):
+        tr.mean_squared_norm("rajan", [1.0])
+    with pytest.raises(ParameterError, match="balanced"):
+        tr.mean_squared_norm(RA(0.5, 2.0, 0.8, 0.8, balanced=False, mu_i=-1.0), [1.0])
+    with pytest.raises(ParameterError, match="`method`"):
+        tr.mean_squared_norm(ens, [1.0], method="series")
+    with pytest.raises(ParameterError, match="`n`"):
+        tr.mean_squared_norm(ens, [1.0], method="monte_carlo")
+    with pytest.raises(ParameterError, match="`n`"):
+        tr.mean_squared_norm(ens, [1.0], n=100)
+    with pytest.raises(ParameterError, match="`t`"):
+        tr.simulate_squared_norm(ens, [[1.0]], n=10)
+    with pytest.raises(ParameterError, match="`t`"):
+        tr.simulate_squared_norm(ens, [], n=10)
+    with pytest.raises(ParameterError, match="`n`"):
+        tr.simulate_squared_norm(ens, [1.0], n=1)
+    with pytest.raises(ParameterError, match="`n_matrices`"):
+        tr.simulate_squared_norm(ens, [1.0], n=10, n_matrices=0)
+    with pytest.raises(ParameterError, match="`n_x0`"):
+        tr.simulate_squared_norm(ens, [1.0], n=10, n_x0=0)
+    with pytest.raises(ParameterError, match="`method`"):
+        tr.simulate_squared_norm(ens, [1.0], n=10, method="rk4")
+    with pytest.raises(ParameterError, match="`seed`"):
+        tr.simulate_squared_norm(ens, [1.0], n=10, seed=-3)
+    with pytest.raises(ParameterError, match="`cond_max`"):
+        tr.simulate_squared_norm(ens, [1.0], n=10, cond_max=0.5)
+    with pytest.raises(ParameterError, match="`r`"):
+        tr.critical_line(1.5)
+    with pytest.raises(ParameterError, match="`kind`"):
+        tr.critical_line(0.5, kind="chaos")
+    with pytest.raises(ParameterError, match="`mean_square_weight`"):
+        tr.peak_amplification(0.5, -1.0)
+    with pytest.raises(ParameterError, match="`quantile`"):
+        tr.tail_fit(np.arange(100.0), quantile=1.0)
+    with pytest.raises(ParameterError, match="min_exceed"):
+        tr.tail_fit(np.arange(100.0), quantile=0.9)
+    with pytest.raises(ParameterError, match="`samples`"):
+        tr.tail_fit(np.ones(100))
+    one = tr.simulate_squared_norm(ens, [1.0], n=20, n_matrices=1, seed=0)
+    with pytest.raises(ParameterError, match="n_matrices >= 2"):
+        _ = one.mean
+
+
+def test_result_io_and_repr(tmp_path):
+    ens = RA(0.5, 2.0, 0.8, 0.8)
+    res = tr.simulate_squared_norm(ens, [0.5, 1.0], n=30, n_matrices=2, n_x0=2, seed=0)
+    back = tr.SquaredNormSamples.load(res.save(tmp_path / "s"))
+    np.testing.assert_array_equal(back.samples, res.samples)
+    assert back.seed == 0 and back.ensemble == res.ensemble
+    text = repr(res)
+    assert "n=30" in text and "n_fallback=0" in text
+    fig = res.plot(ens)
+    assert len(fig.axes[0].lines) >= 2
+    fit = tr.tail_fit(stats.expon.rvs(size=500, random_state=1))
+    assert fit.plot().axes[0].get_yscale() == "log"
+
+
+@pytest.mark.slow
+def test_finite_n_deviation_shrinks():
+    """The measurement behind the module docstring's table (several minutes)."""
+    t = np.array([1.0, 3.0, 5.0])
+    ens = RA(0.5, 6.0, 0.8, 0.8)
+    dev, se = {}, {}
+    for n, nm in ((250, 300), (1000, 40)):
+        est = tr.simulate_squared_norm(ens, t, n=n, n_matrices=nm, n_x0=1, seed=12345).mean
+        th = tr.mean_squared_norm(ens, t)
+        dev[n], se[n] = est.mean / th - 1, est.stderr / th
+    # N = 1000: within 4 stderr plus the N = 250 bias scaled by 1/4
+    assert np.all(np.abs(dev[1000]) < 4 * se[1000] + np.abs(dev[250]) / 4 + 0.002)
+    # and within the 4 % of the theory sheet
+    assert np.all(np.abs(dev[1000]) < 0.04)
+
+
+def test_doctests():
+    import doctest
+    result = doctest.testmod(tr, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 2 and result.failed == 0
