@@ -9,6 +9,7 @@ from ._base import Ensemble
 from .block import BlockVariance
 from .elliptic import Elliptic
 from .gaussian import Gaussian
+from .low_rank import LowRankPlusRandom
 from .rajan_abbott import RajanAbbott
 
-__all__ = ["BlockVariance", "Ensemble", "Elliptic", "Gaussian", "RajanAbbott"]
+__all__ = ["BlockVariance", "Ensemble", "Elliptic", "Gaussian", "LowRankPlusRandom", "RajanAbbott"]
