@@ -179,32 +179,41 @@ def _pair_lattice(tf, u, d0, mu):
                                dtype=float)
     alat = np.abs(lat)
     st = lat.strides[0]
-    # trapezoid weights of all u at once, zero beyond each rule's own range
+    # trapezoid weights of all u at once, zero beyond each rule's own range; for odd phi
+    # and mu = 0 the inner average is odd in z: sum over z >= 0 only, doubled
+    half = bool(tf.odd) and mu == 0.0
     Km, Jm = int(K.max()), int(J.max())
-    k = np.arange(-Km, Km + 1, dtype=float)
+    k0 = 0 if half else -Km
+    k = np.arange(k0, Km + 1, dtype=float)
     wo = h_o[:, None] * np.exp(-0.5 * (h_o[:, None] * k) ** 2) / _SQ2PI
     wo[np.abs(k) > K[:, None]] = 0.0
+    if half:
+        wo[:, 1:] *= 2.0
     j = np.arange(-Jm, Jm + 1, dtype=float)
     wi = h_i[:, None] * np.exp(-0.5 * (h_i[:, None] * j) ** 2) / _SQ2PI
     g = np.zeros_like(wo)                  # inner averages at the outer nodes
     col = np.zeros_like(wo)                # largest |phi| on the two inner edges
     for i in range(len(u)):
         Ki, Ji, pi, qi = K[i], J[i], p[i], q[i]
-        row = slice(Km - Ki, Km + Ki + 1)
-        first = N - Ki * pi
+        lo = 0 if half else -Ki
+        rows = Ki - lo + 1
+        row = slice(lo - k0, Ki - k0 + 1)
+        first = N + lo * pi
         if Ji == 0:
             g[i, row] = lat[first: N + Ki * pi + 1: pi]
             continue
-        view = np.ndarray((2 * Ki + 1, 2 * Ji + 1), buffer=lat, offset=(first - Ji * qi) * st,
+        view = np.ndarray((rows, 2 * Ji + 1), buffer=lat, offset=(first - Ji * qi) * st,
                           strides=(pi * st, qi * st))
         g[i, row] = view @ wi[i, Jm - Ji: Jm + Ji + 1]
-        col[i, row] = np.maximum(alat[first - Ji * qi:: pi][:2 * Ki + 1],
-                                 alat[first + Ji * qi:: pi][:2 * Ki + 1])
+        col[i, row] = np.maximum(alat[first - Ji * qi:: pi][:rows],
+                                 alat[first + Ji * qi:: pi][:rows])
     terms = wo * g * g
     out = terms.sum(axis=1)
-    rows = np.arange(len(u))
-    edge = np.maximum(np.abs(terms[rows, Km - K]), np.abs(terms[rows, Km + K]))
-    edge = np.maximum(edge, (wo * col * np.abs(g)).sum(axis=1) * wi[rows, Jm - J])
+    idx = np.arange(len(u))
+    edge = np.abs(terms[idx, K - k0]) * np.where(half & (K > 0), 0.5, 1.0)
+    if not half:
+        edge = np.maximum(edge, np.abs(terms[idx, -K - k0]))
+    edge = np.maximum(edge, (wo * col * np.abs(g)).sum(axis=1) * wi[idx, Jm - J])
     for i in np.flatnonzero(edge > _g._EDGE * np.abs(out)):
         out[i] = _g._pair(tf, "phi", u[i:i + 1], d0, mu)[0]
     return out
@@ -459,6 +468,18 @@ def _phase2_ops(n, n2):
 _TAIL = 1e-11      # the output grid ends where Delta - Delta_inf = _TAIL (Delta0 - Delta_inf)
 
 
+def _w_degrees(tf, d0, deg):
+    """Degrees tried for the Chebyshev fit of W: deg, 2 deg, 4 deg, or for phi analytic
+    in a strip of half-width d the first guess 16 + 32 sqrt(d0) / d rounded up to a
+    multiple of 16 when larger (measured for tanh: the coefficients fall below 1e-14 of
+    the largest at degree ~ 9 + 32 sqrt(d0) / d), then its double."""
+    if 0.0 < tf.strip < math.inf:
+        n0 = 16 * math.ceil((16.0 + 32.0 * math.sqrt(d0) / tf.strip) / 16.0)
+        if n0 > deg:
+            return (n0, 2 * n0)
+    return (deg, 2 * deg, 4 * deg)
+
+
 def trajectory(model, d0, mu, dinf, *, deg=48):
     """Delta(tau) from the turning point.
 
@@ -473,7 +494,7 @@ def trajectory(model, d0, mu, dinf, *, deg=48):
     def wfun(u):
         return (-u + model.g2 * F(u) + model.sI2) / (u - dinf)
 
-    for n in (deg, 2 * deg, 4 * deg):
+    for n in _w_degrees(model.tf, d0, deg):
         wc = _cheb_fit(wfun, n, dinf, d0)          # W(u), x = -1 + 2 (u - d_inf) / y0
         if _converged(wc, 4, 1e-14):
             break
