@@ -727,6 +727,10 @@ class SpectrumComparison(ResultMixin):
     row_x, row_theory, row_theory_infinite, row_mean, row_stderr, row_tolerance : ndarray
         The rows, column by column (see :attr:`rows`); ``row_theory`` includes the
         finite-:math:`n` outlier correction, ``row_theory_infinite`` does not.
+    row_stderr_binomial, row_stderr_seeds : ndarray
+        Both standard errors of the CDF rows, whichever ``error`` chose (nan for
+        outlier rows, and for ``row_stderr_seeds`` with one seed); their ratio
+        shows how conservative the binomial error is.
     row_passed : ndarray of bool
     eigenvalues : ndarray, shape (S, n), complex
         The sampled spectra.
@@ -767,6 +771,8 @@ class SpectrumComparison(ResultMixin):
     row_theory_infinite: np.ndarray
     row_mean: np.ndarray
     row_stderr: np.ndarray
+    row_stderr_binomial: np.ndarray
+    row_stderr_seeds: np.ndarray
     row_tolerance: np.ndarray
     row_passed: np.ndarray
     eigenvalues: np.ndarray = field(repr=False)
@@ -1078,11 +1084,20 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
     :math:`\sqrt{F^{\text{th}}(1 - F^{\text{th}})/(nS)}` (``error="binomial"``,
     default; an upper bound for repelling eigenvalues, see
     :func:`binned_density`), or the standard error over seeds
-    (``error="seeds"``; tighter but itself estimated from :math:`S` values, so
-    with few seeds the :math:`k = 4` rule fails far more often than
-    :math:`6\times10^{-5}`: for :math:`S = 3` about 6 % per row).  The budget
-    :math:`b(n)` defaults to :func:`edge_budget`, :math:`1/\sqrt{2\pi n}`, the
-    measured largest finite-:math:`n` deviation of the Ginibre radial CDF.
+    (``error="seeds"``; tighter but itself estimated from :math:`S` values: for
+    :math:`S = 3` the :math:`4\sigma` rule alone would fail about 6 % of the rows,
+    Student's t with 2 degrees of freedom; in practice the budget dominates).
+    The budget :math:`b(n)` defaults to :func:`edge_budget`,
+    :math:`1/\sqrt{2\pi n}`, the measured largest finite-:math:`n` deviation of
+    the Ginibre radial CDF.  Both standard errors are reported
+    (``row_stderr_binomial``, ``row_stderr_seeds``).
+
+    Measured size and power of the defaults (n = 300, 3 seeds, 30 comparisons
+    each, eigenvalue and singular-value rows): no row failed for ``Gaussian(1)``,
+    ``Gaussian(1, J0=2)`` or ``Elliptic(1, 0.5)``, with either ``error`` (330
+    CDF rows per ensemble and setting; also with 8 seeds).  Sampling :math:`g` 5 % above the theory's
+    failed 5 of 5 comparisons at n = 300, 3 seeds; 2 % above failed 5 of 5 at
+    n = 1000, 5 seeds (either ``error``); 2 % at n = 300 is not resolved.
 
     Parameters
     ----------
@@ -1165,8 +1180,11 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
         return ((n - m) * base + extra) / n
 
     names, kinds, xs, th, thi, means, ses, tols, oks = [], [], [], [], [], [], [], [], []
+    se_binomial, se_seeds = [], []
 
-    def add(name, kind, x, theory, theory_inf, mean, se, tol, ok):
+    def add(name, kind, x, theory, theory_inf, mean, se, tol, ok, se_b=math.nan, se_s=math.nan):
+        se_binomial.append(se_b)
+        se_seeds.append(se_s)
         names.append(name)
         kinds.append(kind)
         xs.append(x)
@@ -1179,15 +1197,14 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
 
     def cdf_rows(kind, label, x, per_seed, theory, theory_inf):
         mean = per_seed.mean(0)
-        if error == "seeds":
-            se = per_seed.std(0, ddof=1) / math.sqrt(S)
-        else:
-            p = np.clip(theory, 0.0, 1.0)
-            se = np.sqrt(p * (1 - p) / (n * S))
+        p = np.clip(theory, 0.0, 1.0)
+        se_b = np.sqrt(p * (1 - p) / (n * S))
+        se_s = per_seed.std(0, ddof=1) / math.sqrt(S) if S > 1 else np.full(x.size, math.nan)
+        se = se_s if error == "seeds" else se_b
         for i in range(x.size):
             tol = k * se[i] + b
             add(label(x[i]), kind, x[i], theory[i], theory_inf[i], mean[i], se[i], tol,
-                abs(mean[i] - theory[i]) < tol)
+                abs(mean[i] - theory[i]) < tol, se_b[i], se_s[i])
 
     # 1. radial CDF
     F_seed = radial_cdf(ev, radii)
@@ -1287,7 +1304,8 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
         outlier_tol=outlier_tol, notes=tuple(notes), row_name=tuple(names), row_kind=tuple(kinds),
         row_x=np.array(xs, dtype=float), row_theory=np.array(th, dtype=float),
         row_theory_infinite=np.array(thi, dtype=float), row_mean=np.array(means, dtype=float),
-        row_stderr=np.array(ses, dtype=float), row_tolerance=np.array(tols, dtype=float),
+        row_stderr=np.array(ses, dtype=float), row_stderr_binomial=np.array(se_binomial, dtype=float),
+        row_stderr_seeds=np.array(se_seeds, dtype=float), row_tolerance=np.array(tols, dtype=float),
         row_passed=oks_arr, eigenvalues=ev, singular_values=svals, outliers_theory=predicted,
         outliers_found=np.concatenate(found_all) if found_all else np.empty(0, complex),
         outliers_seed=np.concatenate(seed_idx).astype(int) if seed_idx else np.empty(0, int),

@@ -291,6 +291,10 @@ def test_compare_error_over_seeds_is_tighter_and_still_fails_a_wrong_theory():
     ev = res.eigenvalues
     F = spectra.radial_cdf(ev, 0.5)
     assert res["F(0.5R)"].simulation.stderr == pytest.approx(F.std(ddof=1) / 2)
+    i = res.row_name.index("F(0.5R)")
+    assert res.row_stderr_seeds[i] == pytest.approx(F.std(ddof=1) / 2)
+    assert res.row_stderr_binomial[i] == pytest.approx(math.sqrt(0.25 * 0.75 / 1200))
+    assert res.row_stderr_seeds[i] < res.row_stderr_binomial[i]     # eigenvalues repel
     bad = spectra.compare(FakeEnsemble(Gaussian(1.0), Gaussian(0.97)), n=300, seeds=range(4),
                           error="seeds", singular_values=False, threads=THREADS)
     assert not bad.passed
