@@ -1,12 +1,18 @@
 """Stationary DMFT: analytic limits, method cross-checks, scaling laws."""
 
+import json
 import math
+from pathlib import Path
 
+import mpmath
 import numpy as np
 import pytest
+from _functions import softsign
+from scipy.interpolate import CubicSpline
 
 import meanfield as mf
 from meanfield import gaussian as G
+from meanfield.dmft import _potential
 from meanfield.errors import ParameterError
 
 
@@ -192,3 +198,99 @@ def test_convergence_error_is_raised_and_partial_result_attached():
     assert info.value.result is not None and not info.value.result.success
     res = mf.dmft.solve(1.5, "tanh", method="spectral", max_iter=1, rtol=1e-14, check=False)
     assert not res.success and res.message
+
+
+# --- numerics of the potential method ------------------------------------------
+
+_REFS = Path(__file__).parent / "data" / "gaussian_refs.json"
+
+
+def _smooth_tfs():
+    return {"tanh": mf.transfer.get("tanh"), "sigmoid": mf.transfer.get("sigmoid"),
+            "softsign": softsign()}
+
+
+def test_lattice_pair_quadrature_against_mpmath():
+    # the W fit evaluates F_phi(u) for u > Delta0/2 on one lattice of phi values; against
+    # every stored 30-digit reference with u/Delta0 in {0.6, 0.9, 0.99, 1} (Delta0 from 1e-6
+    # to 100, mu from -10 to 10): measured worst 1.9e-15 relative (tanh, mu=-10, Delta0=100)
+    tfs = _smooth_tfs()
+    recs = [r for r in json.loads(_REFS.read_text())["pair"]
+            if r["name"] in tfs and r["which"] == "phi" and r["fraction"] >= 0.6]
+    assert len(recs) == 168
+    got = np.array([_potential._pair_lattice(tfs[r["name"]], np.array([r["delta"]]),
+                                             r["delta0"], r["mu"])[0] for r in recs])
+    ref = np.array([float(mpmath.mpf(r["value"])) for r in recs])
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=0)
+
+
+def test_energy_variance_of_primitive_against_mpmath():
+    # the energy uses Var Phi(h) = <Phi^2> - <Phi>^2 (one trapezoid rule); reference: the
+    # stored 30-digit <Phi^2> (pair at Delta = Delta0) and <Phi>, subtracted at 40 digits.
+    # The energy compares g^2 Var Phi with Delta0^2/2, so the tolerance is relative to
+    # max(Var, Delta0^2): a variance far below Delta0^2 (sigmoid at mu = -10, Phi nearly
+    # constant at -0.69) cannot beat the rounding of Phi (measured 2.2e-10 relative, 5e-13
+    # of Delta0^2); elsewhere measured below 1e-13 relative.
+    tfs = _smooth_tfs()
+    data = json.loads(_REFS.read_text())
+    means = {(r["name"], r["mu"], r["delta0"]): r["value"] for r in data["mean"]
+             if r["what"] == "Phi"}
+    n = 0
+    with mpmath.workdps(40):
+        for r in data["pair"]:
+            if r["name"] in tfs and r["which"] == "Phi" and r["fraction"] == 1.0:
+                ref = float(mpmath.mpf(r["value"])
+                            - mpmath.mpf(means[r["name"], r["mu"], r["delta0"]]) ** 2)
+                model = _potential._Model(tfs[r["name"]], 1.0, 0.0, 0.0, 0.0, 0.0)
+                got = model._var_primitive(r["delta0"], r["mu"])
+                assert abs(got - ref) <= 1e-10 * max(ref, r["delta0"] ** 2), r
+                n += 1
+    assert n == 48
+
+
+def test_chebyshev_energy_operators_are_exact():
+    # R(y) = -int_0^1 v W(y v) dv and M(y) = int_0^1 y_v W(y_v) dv, y_v = y + (1 - y) v, as
+    # Chebyshev series from those of W (y0 = 1, Delta_inf = 0), against Gauss-Legendre
+    # sums of 200 nodes (exact for these degrees) at random points
+    rng = np.random.default_rng(5)
+    cheb = np.polynomial.chebyshev
+    x, w = np.polynomial.legendre.leggauss(200)
+    v, w = 0.5 * (x + 1), 0.5 * w
+    for n in (48, 64, 96):
+        wc = rng.normal(size=n + 1) * 0.8 ** np.arange(n + 1)
+        A, B = _potential._energy_operators(n)
+        y = rng.uniform(0, 1, 7)
+        r_direct = np.array([-(w * v) @ cheb.chebval(2 * yy * v - 1, wc) for yy in y])
+        yv = y[:, None] + (1 - y[:, None]) * v
+        m_direct = ((yv * cheb.chebval(2 * yv - 1, wc)) * w).sum(axis=1)
+        np.testing.assert_allclose(cheb.chebval(2 * y - 1, A @ wc), r_direct, rtol=0, atol=1e-14)
+        np.testing.assert_allclose(cheb.chebval(2 * y - 1, B @ wc), m_direct, rtol=0, atol=1e-14)
+    c = rng.normal(size=30)
+    integ = _potential._cheb_integ(c, 0.7, -1.0)
+    np.testing.assert_allclose(integ, cheb.chebint(c, lbnd=-1, scl=0.7), atol=1e-15)
+    np.testing.assert_allclose(_potential._cheb_der(c, 0.3), cheb.chebder(c, scl=0.3), atol=1e-13)
+    vals = rng.normal(size=41)
+    coef = _potential._cheb_coef(vals)
+    np.testing.assert_allclose(cheb.chebval(_potential._cheb_points(40), coef), vals, atol=1e-14)
+
+
+@pytest.mark.parametrize("phi,kw", [("tanh", dict(g=2.0)), ("tanh", dict(g=5.0)),
+                                    ("sigmoid", dict(g=2.0, noise=0.3)),
+                                    ("tanh", dict(g=2.0, J0=0.5, I0=0.3))])
+def test_potential_pair_functions_along_the_trajectory(phi, kw):
+    # c_phi and c_dphi come from the Chebyshev fit of W (Price's theorem); they must be
+    # F_phi and F_phi' at Delta(tau).  Measured worst: 7e-16 and 2.9e-9 (sigmoid, at tau = 0,
+    # relative to max C_phi'); tolerances 1e-13 and 1e-8.  The correlation time equals the
+    # cubic-spline integral of the returned Delta(tau) plus the exponential tail (measured
+    # agreement 2.6e-10 relative, the spline's own error).
+    sol = mf.dmft.solve(phi=phi, **kw)
+    assert sol.method == "potential"
+    tf = mf.transfer.get(phi)
+    i = np.arange(0, len(sol.tau), 9)
+    f = G._pair(tf, "phi", sol.delta_tau[i], sol.delta0, sol.mu)
+    fd = G._pair(tf, "dphi", sol.delta_tau[i], sol.delta0, sol.mu)
+    np.testing.assert_allclose(sol.c_phi_tau[i], f, rtol=0, atol=1e-13 * np.max(f))
+    np.testing.assert_allclose(sol.c_dphi_tau[i], fd, rtol=0, atol=1e-8 * np.max(fd))
+    y = (sol.delta_tau - sol.delta_inf) / (sol.delta0 - sol.delta_inf)
+    corr = CubicSpline(sol.tau, y).integrate(0, sol.tau[-1]) + y[-1] / sol.decay_rate
+    assert sol.correlation_time == pytest.approx(corr, rel=3e-9)
