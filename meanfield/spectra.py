@@ -922,7 +922,7 @@ def _support_intervals(density, s_top, n_grid=2001):
 
     def edge(lo, hi, rising):
         # bisection for the point between grid nodes lo (outside) and hi (inside), or reversed
-        for _ in range(48):
+        for _ in range(40):                                # grid step / 2^40
             mid = 0.5 * (lo + hi)
             if positive(mid) == rising:
                 hi = mid
@@ -947,7 +947,7 @@ def _support_intervals(density, s_top, n_grid=2001):
     return intervals
 
 
-def _sv_cdf_quadrature(density, points, s_top):
+def _sv_cdf_quadrature(density, points, s_top, intervals=None):
     r"""CDF :math:`\int_0^s p` of a singular-value density at sorted ``points``.
 
     The support (intervals where :math:`p > 0`) is located on a grid and its
@@ -955,7 +955,8 @@ def _sv_cdf_quadrature(density, points, s_top):
     support edges) is integrated by the tanh-sinh rule, all in one vectorised
     call of the density.  Returns ``(cdf, s_edge, total)``.
     """
-    intervals = _support_intervals(density, s_top)
+    if intervals is None:
+        intervals = _support_intervals(density, s_top)
     s_edge = intervals[-1][1]
     knots = np.unique(np.concatenate([[0.0], points, np.ravel(intervals)]))
     a, b = knots[:-1], knots[1:]
@@ -973,36 +974,40 @@ def _sv_cdf_quadrature(density, points, s_top):
     return cdf, s_edge, float(cum[-1])
 
 
-def _sv_theory(ensemble, points, s_top, notes):
-    """Theory CDF of the singular values at ``points`` (sorted), and the upper edge.
+def _sv_support(ensemble, s_top):
+    """Upper edge :math:`s_+` of the theory's singular values, and the support intervals.
 
-    Uses ``ensemble.singular_value_cdf`` when the ensemble has it (it may carry
-    point masses, e.g. at 0 for rank-deficient matrices); otherwise integrates
-    ``singular_value_density`` by quadrature.  ``points=None`` returns the edge only.
+    From ``ensemble.singular_value_cdf`` when present (where it stops rising on a
+    grid; intervals ``None``), otherwise from ``singular_value_density``.
     """
     cdf_fn = getattr(ensemble, "singular_value_cdf", None)
     if callable(cdf_fn):
         grid = np.linspace(0.0, s_top, 2001)
         G = np.asarray(cdf_fn(grid), dtype=np.float64)
-        full = np.nonzero(G >= G[-1] - 1e-6)[0]        # where the CDF stops rising
-        s_edge = float(grid[full[0]])
-        if points is None:
-            return None, s_edge
-        cdf = np.asarray(cdf_fn(points), dtype=np.float64)
-        if notes is not None:
-            notes.append("singular values: theory CDF from ensemble.singular_value_cdf")
-        return cdf, s_edge
-    density = ensemble.singular_value_density
-    if points is None:
-        return None, _support_intervals(density, s_top)[-1][1]
-    cdf, s_edge, total = _sv_cdf_quadrature(density, points, s_top)
-    if notes is not None:
-        notes.append("singular values: theory CDF by tanh-sinh quadrature of "
-                     "ensemble.singular_value_density")
-        if abs(total - 1.0) > 1e-6:
-            notes.append(f"singular_value_density integrates to {total:.6g} (not 1) on "
-                         f"[0, {s_edge:.4g}]: a point mass or a normalisation error")
-    return cdf, s_edge
+        full = np.nonzero(G >= G[-1] - 1e-6)[0]
+        return float(grid[full[0]]), None
+    intervals = _support_intervals(ensemble.singular_value_density, s_top)
+    return intervals[-1][1], intervals
+
+
+def _sv_theory(ensemble, points, s_top, intervals, notes):
+    """Theory CDF of the singular values at sorted ``points``.
+
+    Uses ``ensemble.singular_value_cdf`` when the ensemble has it (it may carry
+    point masses, e.g. at 0 for rank-deficient matrices); otherwise integrates
+    ``singular_value_density`` over ``intervals`` (from :func:`_sv_support`).
+    """
+    cdf_fn = getattr(ensemble, "singular_value_cdf", None)
+    if callable(cdf_fn):
+        notes.append("singular values: theory CDF from ensemble.singular_value_cdf")
+        return np.asarray(cdf_fn(points), dtype=np.float64)
+    cdf, s_edge, total = _sv_cdf_quadrature(ensemble.singular_value_density, points, s_top, intervals)
+    notes.append("singular values: theory CDF by tanh-sinh quadrature of "
+                 "ensemble.singular_value_density")
+    if abs(total - 1.0) > 1e-6:
+        notes.append(f"singular_value_density integrates to {total:.6g} (not 1) on "
+                     f"[0, {s_edge:.4g}]: a point mass or a normalisation error")
+    return cdf
 
 
 def _compare_iv(ensemble, n, seeds, radii, error, k, budget, margin, outlier_tol, sv, sv_points):
@@ -1266,13 +1271,13 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
     sv_grid_theory = np.empty(0)
     if sv:
         s_top = 2.0 * max(float(svals.max()), 2.0 * R)
-        _, s_edge = _sv_theory(ensemble, None, s_top, None)
+        s_edge, intervals = _sv_support(ensemble, s_top)
         if sv_points is None:
             sv_points = np.array(DEFAULT_SV_POINTS) * s_edge
         sv_grid = np.linspace(0.0, 1.2 * max(float(svals.max()), float(sv_points.max()), s_edge), 61)
         both = np.concatenate([sv_points, sv_grid])
         order = np.argsort(both, kind="stable")
-        cdf_sorted, _ = _sv_theory(ensemble, both[order], s_top, notes)
+        cdf_sorted = _sv_theory(ensemble, both[order], s_top, intervals, notes)
         cdf_both = np.empty_like(cdf_sorted)
         cdf_both[order] = cdf_sorted
         sv_th = cdf_both[:sv_points.size]
