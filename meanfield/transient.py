@@ -203,6 +203,48 @@ def _dpq(t, r):
     return dP, dQ
 
 
+def _ladder_block(t, alpha, M):
+    r"""Ladder series :math:`e^{-2t}\sum_k \frac{t^{2k}}{(k!)^2}\,\alpha^T M^k \mathbf 1`.
+
+    Summed in closed form through the eigendecomposition of :math:`M`,
+    :math:`\alpha^T V \mathrm{diag}\,e^{-2t} I_0(2t\sqrt{\lambda_i})\, V^{-1}\mathbf 1`
+    (:math:`I_0(2\sqrt z)` is entire, so the branch of the root does not matter); the
+    power series itself when :math:`V` is ill-conditioned.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    lam, V = np.linalg.eig(M)
+    ones = np.ones(M.shape[0])
+    try:
+        Vi = np.linalg.inv(V)
+        cond = np.linalg.norm(V) * np.linalg.norm(Vi)
+    except np.linalg.LinAlgError:
+        cond = math.inf
+    if cond < 1e8:
+        sq = np.sqrt(lam.astype(complex))
+        w = (alpha @ V) * (Vi @ ones)
+        z = 2.0 * t[..., None] * sq
+        with np.errstate(over="ignore", invalid="ignore"):
+            vals = special.ive(0, z) * np.exp(2.0 * t[..., None] * (np.abs(sq.real) - 1.0))
+            return np.real(np.sum(w * vals, axis=-1))
+    rho = max(float(np.max(np.abs(lam))), 1e-300)
+    x = math.sqrt(rho) * float(t.max(initial=0.0))
+    kmax = int(x + 15 * math.sqrt(x) + 40)
+    if kmax > 100000:
+        raise ParameterError(f"`t` is too large for the ladder series of this variance profile "
+                             f"(r t = {x:.3g}); got max t={float(t.max())!r}")
+    coef = np.empty(kmax + 1)             # alpha^T (M/rho)^k 1
+    v = ones.copy()
+    for k in range(kmax + 1):
+        coef[k] = alpha @ v
+        v = (M @ v) / rho
+    k = np.arange(kmax + 1)
+    tt = t[..., None]
+    logt = np.log(np.where(tt > 0, tt, 1.0))
+    logterm = k * (2 * logt + math.log(rho)) - 2 * special.gammaln(k + 1) - 2 * tt
+    logterm = np.where((tt == 0) & (k > 0), -np.inf, logterm)
+    return np.sum(coef * np.exp(logterm), axis=-1)
+
+
 def _closed_form_params(ensemble, *, need: str = "the closed form"):
     r"""(r, <mu^2>) of an ensemble with a closed form, else ParameterError."""
     if isinstance(ensemble, _ensembles.Gaussian):
@@ -217,7 +259,8 @@ def _closed_form_params(ensemble, *, need: str = "the closed form"):
         return float(ensemble.spectral_radius), float(ensemble.mean_square_weight)
     if isinstance(ensemble, _ensembles.Ensemble):
         raise ParameterError(
-            f"{need} is known for Gaussian and balanced zero-row-sum RajanAbbott ensembles; "
+            f"{need} is known for Gaussian, BlockVariance (mean squared norm only) and balanced "
+            f"zero-row-sum RajanAbbott ensembles; "
             f"got `ensemble`={ensemble!r}. Use method='monte_carlo' with `n` for a "
             "finite-n estimate")
     raise ParameterError(
@@ -292,6 +335,23 @@ def mean_squared_norm(ensemble, t, *, method: str = "closed_form", n: int | None
       (the second form is used, so :math:`r = 0` gives
       :math:`e^{-2t}(1 + \langle\mu^2\rangle t^2)`).
 
+    * ``BlockVariance(fractions, g_matrix)`` (zero mean, variance
+      :math:`g_{ab}^2/N` from population :math:`b` to :math:`a`): only the
+      nested (ladder) pairings survive, giving the series
+
+      .. math::
+
+          e^{-2t}\sum_{k\ge0}\frac{t^{2k}}{(k!)^2}\,\alpha^T M^k\mathbf 1
+          = e^{-2t}\,\alpha^T I_0\big(2t\sqrt M\big)\mathbf 1,
+          \qquad M_{ab} = \alpha_b g_{ab}^2
+
+      (summed through the eigendecomposition of the K x K matrix M; equal rows
+      :math:`g_{ab} = \sigma_b` give back :math:`e^{-2t}I_0(2rt)`).
+
+    Other ensembles (``Elliptic``, ``LowRankPlusRandom``, ``RandomMode``,
+    Rajan-Abbott without balance or zero row sums) have no closed form here:
+    use ``method="monte_carlo"``.
+
     Evaluated with ``scipy.special.ive`` (exponentially scaled), so large
     :math:`t` neither overflows nor loses digits when :math:`r \le 1`; for
     :math:`r > 1` the norm grows like :math:`e^{2(r-1)t}` and overflows to inf.
@@ -310,6 +370,8 @@ def mean_squared_norm(ensemble, t, *, method: str = "closed_form", n: int | None
     if method == "closed_form":
         if n is not None:
             raise ParameterError(f"`n` is only used with method='monte_carlo'; got n={n!r}")
+        if isinstance(ensemble, _ensembles.BlockVariance):
+            return _ladder_block(_t_iv(t), ensemble.alpha, ensemble.variance_matrix)
         r, a = _closed_form_params(ensemble)
         t = _t_iv(t)
         P, Q = _pq(t, r)
@@ -358,7 +420,8 @@ def average_trajectory_squared_norm(ensemble, t):
     1 iff :math:`\langle\mu^2\rangle > 1/(t_c(1-t_c)) \approx 6.176`,
     :math:`(1-t_c)e^{2t_c} = 1` (``AVERAGE_AMPLIFICATION_THRESHOLD``).
     """
-    _, a = _closed_form_params(ensemble, need="the average trajectory")
+    a = 0.0 if isinstance(ensemble, _ensembles.BlockVariance) else \
+        _closed_form_params(ensemble, need="the average trajectory")[1]
     t = _t_iv(t)
     return np.exp(-2.0 * t) * (1.0 + a * t * t)
 
@@ -445,6 +508,9 @@ def squared_norm_law(ensemble, t: float) -> ChiSquareLaw:
     :math:`O(N^{-1/2})` Gaussian spread (measured in the tests) that this law
     leaves out.
     """
+    if isinstance(ensemble, _ensembles.BlockVariance):
+        t = _checks.nonnegative("t", t)
+        return ChiSquareLaw(t=t, shift=float(mean_squared_norm(ensemble, t)), scale=0.0)
     r, a = _closed_form_params(ensemble, need="the large-N law")
     t = _checks.nonnegative("t", t)
     P, Q = _pq(t, r)
