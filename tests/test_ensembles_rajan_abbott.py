@@ -73,6 +73,8 @@ def test_bad_call_arguments():
         RajanAbbott(0.8, 1.0, 0.0, 1.0).eigenvalue_density(0.1, form="closed")
     with pytest.raises(ParameterError, match="`n`"):
         RajanAbbott(0.8, 1.0, 0.5, 1.0, balanced=False, mu_i=-1.0).outliers()
+    with pytest.raises(ParameterError, match="`n`"):
+        ens.outliers(2.5)
 
 
 @pytest.mark.parametrize("sparsity", [1.0, 0.3])

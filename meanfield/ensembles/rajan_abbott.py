@@ -84,9 +84,17 @@ class RajanAbbott(Ensemble):
               \gamma = 1 - \frac{\sigma_I^2}{\sigma_E^2},\qquad
               H_f(x) = \frac{2f - 1 + x}{\sqrt{1 + x(4f - 2 + x)}} + 1
 
-    for :math:`|z| < r` (effective variances), equivalently the parametric form of
-    :func:`_column_types_radial` (valid for any number of column types; derived in this project
-    from the hermitization equations, see :class:`BlockVariance`).  The two are compared in
+    for :math:`|z| < r` (effective variances).  Equivalent parametric form, valid for any
+    number of column types with weights :math:`w_k` and variances :math:`\sigma_k^2` (derived
+    in this project from the hermitization equations of :class:`BlockVariance`): for
+    :math:`s \in (0, \infty)`,
+
+    .. math:: |z|^2 = s\sum_k \frac{w_k\sigma_k^2}{s + \sigma_k^2},\qquad
+              F = \sum_k \frac{w_k s}{s + \sigma_k^2},\qquad
+              \rho = \frac{1}{\pi}\frac{dF}{d|z|^2},
+
+    with :math:`F` the fraction of eigenvalues inside :math:`|z|`; :math:`s(|z|^2)` is found by
+    bisection in :math:`\log s`.  The two forms are compared in
     ``derivations/rajan_abbott_density.py``.
 
     References
@@ -392,6 +400,8 @@ class RajanAbbott(Ensemble):
         NotImplementedError
             Balanced without zero row sums (see above).
         """
+        if n is not None:
+            n = _checks.integer("n", n, low=1)
         if self.balanced:
             if self.zero_row_sum:
                 return np.empty(0)
@@ -402,7 +412,6 @@ class RajanAbbott(Ensemble):
         if n is None:
             raise ParameterError("`n` is required for the outlier of an unbalanced network (it "
                                  "grows like sqrt(n)); got n=None")
-        n = _checks.integer("n", n, low=1)
         lam = self.sparsity * float(self.column_means(n).sum()) / np.sqrt(n)
         if abs(lam) > self.spectral_radius:
             return np.array([lam])
