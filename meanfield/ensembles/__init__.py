@@ -11,5 +11,7 @@ from .elliptic import Elliptic
 from .gaussian import Gaussian
 from .low_rank import LowRankPlusRandom
 from .rajan_abbott import RajanAbbott
+from .random_mode import RandomMode
 
-__all__ = ["BlockVariance", "Ensemble", "Elliptic", "Gaussian", "LowRankPlusRandom", "RajanAbbott"]
+__all__ = ["BlockVariance", "Ensemble", "Elliptic", "Gaussian", "LowRankPlusRandom", "RajanAbbott",
+           "RandomMode"]
