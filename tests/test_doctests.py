@@ -7,7 +7,10 @@ import pytest
 
 MODULES = ["meanfield.transfer", "meanfield.gaussian", "meanfield.dmft._solve",
            "meanfield.dmft._lyapunov", "meanfield.estimate", "meanfield.simulate",
-           "meanfield.ensembles.gaussian", "meanfield.compare"]
+           "meanfield.ensembles.gaussian", "meanfield.compare", "meanfield.ensembles.elliptic",
+           "meanfield.ensembles.block", "meanfield.ensembles.rajan_abbott",
+           "meanfield.ensembles.low_rank", "meanfield.ensembles.random_mode", "meanfield.spectra",
+           "meanfield.transient"]
 
 
 @pytest.mark.parametrize("name", MODULES)

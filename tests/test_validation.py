@@ -80,3 +80,57 @@ def test_unknown_case_is_an_error(capsys):
 @pytest.mark.slow
 def test_quick_suite_passes(tmp_path):
     assert run.main(["--quick", "--out", str(tmp_path), "--no-progress", "--jobs", "2"]) == 0
+
+
+# ---------------------------------------------------------------------------
+# random-matrix cases (validation/matrices.py)
+# ---------------------------------------------------------------------------
+
+from validation.matrices import MATRIX_CASES, MatrixSize, run_matrix_case  # noqa: E402
+
+
+@pytest.mark.parametrize("case", MATRIX_CASES, ids=lambda c: c.name)
+def test_matrix_cases_state_sizes_and_budget_source(case):
+    assert case.budget_source and case.budget
+    if case.kind != "density_forms":
+        for size in (case.quick, case.full):
+            assert size.n >= 500 and len(size.seeds) >= 2
+        assert case.quick.n <= case.full.n
+        case.ensemble()          # the parameters build a valid ensemble
+
+
+def test_all_cases_listed_once():
+    names = [c.name for c in run.ALL_CASES]
+    assert len(names) == len(set(names))
+    assert {c.name for c in MATRIX_CASES} <= set(names)
+
+
+def test_matrix_case_small_run_and_report(tmp_path):
+    case = run.get("spectrum_rajan_abbott")
+    res = run_matrix_case(case, size=MatrixSize(n=300, seeds=(1, 2)))
+    assert res.passed and res.error is None
+    names = [r.name for r in res.checks[0].comparison.rows]
+    assert "F(0.5R)" in names and "outliers" in names
+    path = run.write_report([res], tmp_path, quick=True)
+    text = path.read_text()
+    assert "| spectrum_rajan_abbott | F(0.5R) |" in text and "**FAIL**" not in text
+    assert (tmp_path / "spectrum_rajan_abbott.png").stat().st_size > 1000
+
+
+def test_matrix_case_can_fail(monkeypatch):
+    # matrices sampled with g = 1.5 against the theory of g = 1.3: the case must fail
+    from validation.matrices import MatrixCase
+
+    class Wrong(mf.ensembles.Gaussian):
+        def sample(self, n, seed=None, dtype=None):
+            return mf.ensembles.Gaussian(1.5, J0=self.J0).sample(n, seed=seed)
+
+    monkeypatch.setattr(MatrixCase, "ensemble", lambda self: Wrong(1.3, J0=2.0))
+    res = run_matrix_case(run.get("spectrum_gaussian"), size=MatrixSize(n=300, seeds=(1, 2)))
+    assert not res.passed and res.error is None
+
+
+def test_density_forms_case_is_exact():
+    res = run_matrix_case(run.get("rajan_abbott_density_forms"))
+    assert res.passed
+    assert all(r.simulation.mean < 1e-12 for r in res.checks[0].comparison.rows)

@@ -26,9 +26,22 @@ import numpy as np
 import meanfield as mf
 from meanfield.compare import Comparison, compare
 
-from .cases import CASES, Case, Size, get
+from .cases import CASES, Case, Size
+from .matrices import MATRIX_CASES, FixedComparison, FixedRow, MatrixCase, run_matrix_case
 
-__all__ = ["main", "run_case", "run_cases", "write_report", "CaseResult", "DEFAULT_OUT", "K_SIGMA"]
+#: Every case of the suite: the DMFT cases, then the random-matrix ones.
+ALL_CASES = tuple(CASES) + tuple(MATRIX_CASES)
+
+
+def get(name: str):
+    """The case called ``name`` (DMFT or random-matrix)."""
+    for c in ALL_CASES:
+        if c.name == name:
+            return c
+    raise KeyError(f"no validation case {name!r}; known: {[c.name for c in ALL_CASES]}")
+
+__all__ = ["main", "run_case", "ALL_CASES", "get", "run_cases", "write_report", "CaseResult",
+           "DEFAULT_OUT", "K_SIGMA"]
 
 #: Standard errors allowed for sampling error.
 K_SIGMA = 4.0
@@ -46,7 +59,11 @@ class Check:
     extra_rows: list = field(default_factory=list)   # (quantity, theory, sim, tolerance, ok)
 
     def row_passed(self, budget):
-        return self.comparison.row_passed(K_SIGMA, budget) if self.comparison else []
+        if self.comparison is None:
+            return []
+        if isinstance(self.comparison, FixedComparison):
+            return self.comparison.row_passed()
+        return self.comparison.row_passed(K_SIGMA, budget)
 
     def outcome(self, budget) -> bool:
         ok = all(self.row_passed(budget)) and all(r[4] for r in self.extra_rows)
@@ -156,6 +173,8 @@ def run_case(case: Case, quick: bool = True, *, size: Size | None = None, theory
     jobs : int
         Seeds simulated in parallel (processes, one BLAS thread each).
     """
+    if isinstance(case, MatrixCase):
+        return run_matrix_case(case, quick, size=size)
     size = size if size is not None else case.size(quick)
     budget = budget_for(case, size.n)
     theory = theory or _theory
@@ -256,6 +275,12 @@ def _plot(result: CaseResult, path: Path):
     comps = [c for c in result.checks if c.comparison is not None]
     if not comps:
         return None
+    if isinstance(comps[0].comparison, FixedComparison):
+        fig = comps[0].comparison.figure()
+        if fig is None:
+            return None
+        fig.savefig(path, dpi=90)
+        return path.name
     fig, ax = new_figure(figsize=(6.0 * len(comps), 4.0))
     fig.delaxes(ax)
     for i, c in enumerate(comps):
@@ -268,6 +293,8 @@ def _plot(result: CaseResult, path: Path):
 
 
 def _fmt_tol(row, budget):
+    if isinstance(row, FixedRow):
+        return row.tolerance_text
     b = budget.get(row.quantity, 0.0)
     se = K_SIGMA * float(row.simulation.stderr)
     return f"{se + b * row.scale:.3g} (4se {se:.2g} + b {b * 100:.2g}%)"
@@ -342,9 +369,13 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None,
         status = "PASS" if r.passed else "FAIL"
         lines.append(f"### {r.case.name}: {status}")
         lines.append("")
-        lines.append(f"{r.case.description}. N={r.size.n}, seeds {list(r.size.seeds)}, "
-                     f"batch {r.size.batch}, t_max {r.size.t_max:g} (transient "
-                     f"{r.size.t_transient:g}), dt {r.case.dt:g}; {r.wall_time:.1f} s.")
+        if isinstance(r.case, MatrixCase):
+            lines.append(f"{r.case.description}. {r.case.size_text(r.size)}; "
+                         f"{r.wall_time:.1f} s. Tolerance: {r.case.budget_source}.")
+        else:
+            lines.append(f"{r.case.description}. N={r.size.n}, seeds {list(r.size.seeds)}, "
+                         f"batch {r.size.batch}, t_max {r.size.t_max:g} (transient "
+                         f"{r.size.t_transient:g}), dt {r.case.dt:g}; {r.wall_time:.1f} s.")
         for c in r.checks:
             if c.comparison is not None:
                 for note in c.comparison.notes:
@@ -371,7 +402,7 @@ def run_cases(names=None, *, quick=True, progress=True, jobs=1, out=None):
     With ``out`` given, the report is rewritten after every case, so that an
     interrupted run leaves the cases finished so far.
     """
-    cases = [get(n) for n in names] if names else list(CASES)
+    cases = [get(n) for n in names] if names else list(ALL_CASES)
     t0 = time.perf_counter()
     results = []
     bar = None
@@ -409,11 +440,11 @@ def main(argv=None) -> int:
     """Command line; returns the exit status (1 if any case fails)."""
     args = _parser().parse_args(argv)
     if args.list:
-        for c in CASES:
-            print(f"{c.name:20s} {c.description}")
+        for c in ALL_CASES:
+            print(f"{c.name:28s} {c.description}")
         return 0
     if args.cases:
-        known = {c.name for c in CASES}
+        known = {c.name for c in ALL_CASES}
         bad = [n for n in args.cases if n not in known]
         if bad:
             _parser().error(f"unknown case(s) {bad}; known: {sorted(known)}")
