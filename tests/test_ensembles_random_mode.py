@@ -214,12 +214,14 @@ def test_effective_rank_formulas():
         RandomMode(0.5, scale=0.0).effective_rank(10)
 
 
-@pytest.mark.parametrize("kwargs", [{"spectrum": "exponential"}, {"overlap": 0.6, "spectrum": "exponential"}])
+@pytest.mark.parametrize("kwargs", [{"n_modes_ratio": 0.5, "spectrum": "exponential"},
+                                    {"n_modes_ratio": 0.5, "overlap": 0.6, "spectrum": "exponential"},
+                                    {"n_modes_ratio": 1.0}])  # product of two Ginibre: n/3
 def test_effective_rank_of_samples(kwargs):
     # mean of n / R_eff over 40 seeds at n = 150 against the exact finite-n ratio of expectations:
     # 4 stderr + the O(n^-2) ratio bias (measured at n = 100: <= 0.02, so 0.02 (100/n)^2 here)
     n, seeds = 150, 40
-    ens = RandomMode(0.5, **kwargs)
+    ens = RandomMode(**kwargs)
     x = []
     for s in range(seeds):
         s2 = np.linalg.svd(ens.sample(n, seed=s), compute_uv=False) ** 2
