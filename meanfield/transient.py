@@ -57,6 +57,32 @@ a shifted, scaled :math:`\chi^2_1` law: mean :math:`A + B`, variance
 Gaussian while :math:`B` is below that width and exponential above it
 (:func:`tail_fit` measures which wins).
 
+*Variance profiles* (``BlockVariance``): the ladder series
+:math:`e^{-2t}\sum_k t^{2k}\alpha^T M^k\mathbf 1/(k!)^2`,
+:math:`M_{ab} = \alpha_b g_{ab}^2`.
+
+The transition
+--------------
+Tarnowski (2020; we had only the abstract) reports a second-order transition
+from weak or no amplification to strong amplification, in which the average
+trajectory is amplified.  Here the statement is made precise for
+:math:`F(t) = \mathrm E\|x(t)\|^2` (:math:`F(0) = 1`, :math:`F'(0) = -2`):
+the order parameter is :math:`G = \max_t F - 1` (0 when nothing beats the
+initial norm) and the critical line :math:`\langle\mu^2\rangle_c(r)`
+(:func:`critical_line`) runs from :math:`e^{2t_c}/t_c \approx 6.177` at
+:math:`r = 0` (the average trajectory's own threshold) down to about 3.881 at
+the edge of chaos :math:`r = 1`; a local maximum (below 1) appears earlier, on
+a second line from 4 down to about 1.983.  :math:`G` rises linearly (fitted
+exponent 1, :func:`critical_exponent`): continuous, with a jump of
+:math:`dG/d\langle\mu^2\rangle` -- second order in the Ehrenfest sense --
+while the time of the peak jumps from 0 to a finite :math:`t_c(r)`.  The
+local maximum's height grows with exponent 3/2 (a saddle-node).  For
+:math:`r < 1` the average trajectory is amplified exactly when
+:math:`\langle\mu^2\rangle > 6.177`, above the line of the mean squared norm:
+between the two lines the mean squared norm is amplified by the fluctuations
+while the average trajectory is not.  Whether this matches the paper's own
+order parameter we cannot tell from the abstract.
+
 Public names
 ------------
 :func:`mean_squared_norm`, :func:`average_trajectory_squared_norm`,
@@ -64,8 +90,9 @@ Public names
 (:class:`SquaredNormSamples`), :func:`peak_amplification`,
 :func:`critical_line`, :func:`critical_exponent` (:class:`ExponentFit`),
 :func:`phase_diagram` (:class:`PhaseDiagram`), :func:`tail_fit`
-(:class:`TailFit`), and the constants :data:`AVERAGE_LOCAL_MAX_THRESHOLD`
-(= 4) and :data:`AVERAGE_AMPLIFICATION_THRESHOLD` (about 6.176).
+(:class:`TailFit`), :data:`REGIONS`, and the constants
+:data:`AVERAGE_LOCAL_MAX_THRESHOLD` (= 4), :data:`AVERAGE_AMPLIFICATION_TIME`
+and :data:`AVERAGE_AMPLIFICATION_THRESHOLD` (about 6.177).
 
 References
 ----------
@@ -110,6 +137,7 @@ __all__ = [
     "AVERAGE_LOCAL_MAX_THRESHOLD",
     "AVERAGE_AMPLIFICATION_THRESHOLD",
     "AVERAGE_AMPLIFICATION_TIME",
+    "REGIONS",
 ]
 
 #: The average trajectory :math:`e^{-2t}(1 + \langle\mu^2\rangle t^2)` has a local
@@ -127,7 +155,7 @@ AVERAGE_AMPLIFICATION_THRESHOLD = float(math.exp(2.0 * AVERAGE_AMPLIFICATION_TIM
                                         / AVERAGE_AMPLIFICATION_TIME)
 
 _METHODS = ("closed_form", "monte_carlo")
-_SIM_METHODS = ("eig", "expm")
+_SIM_METHODS = ("auto", "eig", "expm")
 _SERIES_X = 0.5          # below this x = r t the Bessel combinations use their power series
 
 
@@ -538,13 +566,13 @@ class SquaredNormSamples(ResultMixin):
         Frobenius condition number :math:`\|V\|_F\|V^{-1}\|_F` of the
         eigenvector matrix (NaN where the eig path was not used).
     fallback : ndarray of bool, shape (n_matrices,)
-        Matrices computed with ``scipy.linalg.expm`` (method ``"expm"``, or the
-        eig path rejected: ill-conditioned or inaccurate).
+        Matrices where the eig path was rejected (ill-conditioned or inaccurate)
+        and ``scipy.linalg.expm`` was used instead.
     n, n_matrices, n_x0 : int
     seed : int or None
         The integer seed (None if none or a Generator was given).
     method : str
-        ``"eig"`` or ``"expm"``, as requested.
+        ``"eig"`` or ``"expm"``: the method used (``"auto"`` resolved).
     exact_average : bool
     ensemble : str
         ``repr`` of the ensemble.
@@ -574,7 +602,7 @@ class SquaredNormSamples(ResultMixin):
 
     @property
     def n_fallback(self) -> int:
-        """Number of matrices computed by the expm path."""
+        """Number of matrices where the eig path was rejected for expm."""
         return int(np.sum(self.fallback))
 
     @property
@@ -668,6 +696,17 @@ def _eig_path(W, X0, t, exact_average, cond_max, max_elements):
     return (out, avg), cond
 
 
+def _increment_key(dt):
+    # a uniform grid gives increments equal to ~1e-15: round so that they share one expm
+    return float(f"{dt:.12e}")
+
+
+def _n_increments(t):
+    """Number of distinct positive increments of the sorted times (from 0)."""
+    steps = np.diff(np.concatenate([[0.0], np.sort(t)]))
+    return len({_increment_key(d) for d in steps if d > 0})
+
+
 def _expm_path(W, X0, t, exact_average):
     """||x(t)||^2 by stepping with scipy.linalg.expm of the time increments."""
     n = W.shape[0]
@@ -681,8 +720,7 @@ def _expm_path(W, X0, t, exact_average):
     avg = np.empty(t.size) if exact_average else None
     for idx, dt in zip(order, steps):
         if dt > 0:
-            # uniform grids give increments equal to ~1e-15; share their expm
-            key = float(f"{dt:.12e}")
+            key = _increment_key(dt)
             E = cache.get(key)
             if E is None:
                 E = cache[key] = scipy.linalg.expm(A * dt)
@@ -697,7 +735,7 @@ def _expm_path(W, X0, t, exact_average):
 
 
 def simulate_squared_norm(ensemble, t, *, n: int, n_matrices: int = 10, n_x0: int = 16,
-                          seed=None, method: str = "eig", exact_average: bool = True,
+                          seed=None, method: str = "auto", exact_average: bool = True,
                           cond_max: float = 1e10, max_elements: int = 2 ** 22,
                           threads: int | None = None,
                           progress: bool = False) -> SquaredNormSamples:
@@ -719,7 +757,7 @@ def simulate_squared_norm(ensemble, t, *, n: int, n_matrices: int = 10, n_x0: in
     seed : None, int or numpy.random.Generator
         One generator draws, for each matrix in turn, :math:`W` then its
         :math:`x_0`: the same seed gives the same numbers whatever the chunking.
-    method : {"eig", "expm"}
+    method : {"auto", "eig", "expm"}
         ``"eig"``: :math:`x(t) = V e^{(\Lambda - 1)t} V^{-1} x_0` from one
         eigendecomposition per matrix (conjugate pairs folded, so the cost per
         time is one real product of size :math:`n \times n \times n_{x_0}`).
@@ -729,7 +767,13 @@ def simulate_squared_norm(ensemble, t, *, n: int, n_matrices: int = 10, n_x0: in
         :math:`10^3\,\epsilon\,\mathrm{cond}`.  ``"expm"``: step through the
         sorted times with ``scipy.linalg.expm`` of the increments (the
         reference; one expm per distinct increment, :math:`n^3` per time
-        when ``exact_average``).
+        when ``exact_average``).  ``"auto"`` (default) takes the cheaper of the
+        two by a cost model measured at n = 500 on one BLAS thread, in units
+        of one :math:`n^3` matrix product: eig + inverse 35 (+ 8 for the exact
+        average), one expm 12 per distinct increment (+ 1 per time for the
+        exact average).  A uniform grid without the exact average goes to
+        ``"expm"`` (one expm, then one product per time: 3.5x faster than eig
+        in ``benchmarks/bench_transient.py``).
     exact_average : bool
         Also compute the exact average over :math:`x_0` for each matrix,
         :math:`\frac1n\|e^{(W-1)t}\|_F^2` (eig path: one Hermitian quadratic
@@ -784,6 +828,12 @@ def simulate_squared_norm(ensemble, t, *, n: int, n_matrices: int = 10, n_x0: in
         threads = _checks.integer("threads", threads, low=1)
     gen = _checks.rng(seed)
     seed_value = None if seed is None or isinstance(seed, np.random.Generator) else int(seed)
+    n_inc = _n_increments(t)
+    requested = method
+    if method == "auto":
+        cost_eig = 35.0 + (8.0 if exact_average else 0.0)
+        cost_expm = 12.0 * n_inc + (float(t.size) if exact_average else 0.0)
+        method = "expm" if cost_expm < cost_eig else "eig"
 
     samples = np.empty((n_matrices, n_x0, t.size))
     mmean = np.empty((n_matrices, t.size))
@@ -802,7 +852,7 @@ def simulate_squared_norm(ensemble, t, *, n: int, n_matrices: int = 10, n_x0: in
             if method == "eig":
                 res, cond[i] = _eig_path(W, X0, t, exact_average, cond_max, max_elements)
             if res is None:
-                fallback[i] = True
+                fallback[i] = method == "eig"
                 res = _expm_path(W, X0, t, exact_average)
             out, avg = res
             samples[i] = out
@@ -813,8 +863,10 @@ def simulate_squared_norm(ensemble, t, *, n: int, n_matrices: int = 10, n_x0: in
         bar.close()
     finite = bool(np.all(np.isfinite(samples)) and np.all(np.isfinite(mmean)))
     nfb = int(fallback.sum())
-    msg = (f"{n_matrices} matrices x {n_x0} initial conditions at n={n}, {t.size} times; "
-           f"{nfb} by expm" + ("" if method == "eig" else " (method='expm')"))
+    msg = (f"{n_matrices} matrices x {n_x0} initial conditions at n={n}, {t.size} times "
+           f"({n_inc} distinct steps); method {method!r}"
+           + (" (chosen by 'auto')" if requested == "auto" else "")
+           + (f"; eig rejected for {nfb} matrices (expm used)" if nfb else ""))
     if not finite:
         msg += "; non-finite squared norms (overflow): the dynamics is unstable at these times"
     return SquaredNormSamples(

@@ -219,7 +219,8 @@ def test_eig_path_matches_expm(ens):
     kw = dict(n=120, n_matrices=2, n_x0=3, seed=4)
     a = tr.simulate_squared_norm(ens, T_UNSORTED, method="eig", **kw)
     b = tr.simulate_squared_norm(ens, T_UNSORTED, method="expm", **kw)
-    assert a.n_fallback == 0 and b.n_fallback == 2
+    assert a.n_fallback == 0 and b.n_fallback == 0
+    assert a.method == "eig" and b.method == "expm"
     np.testing.assert_allclose(a.samples, b.samples, rtol=1e-9)
     np.testing.assert_allclose(a.matrix_mean, b.matrix_mean, rtol=1e-9)
     # t = 0 gives back the unit initial norm (to eps * condition number), repeated times repeat
@@ -229,10 +230,21 @@ def test_eig_path_matches_expm(ens):
         assert np.nanmin(a.condition) > 1e3     # strongly non-normal: the check is not vacuous
 
 
+def test_auto_method_choice():
+    ens = GA(0.8)
+    kw = dict(n=30, n_matrices=2, n_x0=2, seed=0)
+    uniform = np.linspace(0, 5, 50)
+    assert tr.simulate_squared_norm(ens, uniform, exact_average=False, **kw).method == "expm"
+    assert tr.simulate_squared_norm(ens, uniform, exact_average=True, **kw).method == "eig"
+    assert tr.simulate_squared_norm(ens, uniform[:20], exact_average=True, **kw).method == "expm"
+    assert tr.simulate_squared_norm(ens, np.geomspace(0.1, 5, 10), exact_average=False,
+                                    **kw).method == "eig"
+
+
 def test_fallback_on_ill_conditioning():
     ens = RA(0.5, 3.0, 0.8, 0.8)
     kw = dict(n=80, n_matrices=2, n_x0=2, seed=1)
-    a = tr.simulate_squared_norm(ens, [0.5, 1.0], cond_max=10.0, **kw)
+    a = tr.simulate_squared_norm(ens, [0.5, 1.0], method="eig", cond_max=10.0, **kw)
     b = tr.simulate_squared_norm(ens, [0.5, 1.0], method="expm", **kw)
     assert a.fallback.all() and a.success
     np.testing.assert_array_equal(a.samples, b.samples)
@@ -241,10 +253,11 @@ def test_fallback_on_ill_conditioning():
 def test_reproducible_and_chunk_invariant():
     ens = RA(0.5, 2.0, 0.7, 0.7)
     t = np.linspace(0, 3, 7)
-    a = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11)
-    b = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11, max_elements=50)
-    c = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=12)
-    d = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4,
+    a = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11, method="eig")
+    b = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11, method="eig",
+                                 max_elements=50)
+    c = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=12, method="eig")
+    d = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, method="eig",
                                  seed=np.random.default_rng(11))
     np.testing.assert_allclose(a.samples, b.samples, rtol=1e-12)
     np.testing.assert_allclose(a.matrix_mean, b.matrix_mean, rtol=1e-12)
