@@ -19,6 +19,22 @@ near it as :math:`\ddot y = -y\,W(\Delta)` with :math:`y = \Delta-\Delta_\infty`
 = -\int_0^1 v\,W(\Delta_\infty + y v)\,dv`, which follows from energy conservation.
 :math:`W` is a Chebyshev interpolant of :math:`V'(\Delta)/(\Delta - \Delta_\infty)`
 on :math:`[\Delta_\infty, \Delta_0]`.
+
+Numerics (what makes ``solve(g=2)`` take about 2 ms):
+
+* Energy: where :math:`\Delta_\infty = 0` and :math:`\phi` takes the plain trapezoidal
+  rule of :mod:`meanfield.gaussian`, :math:`V(\Delta_0) - V(0)` needs only
+  :math:`\mathrm{Var}\,\Phi(h)`, summed on one rule (one evaluation of :math:`\Phi`).
+* Fit of W: :math:`F_\phi(u)` from the Mehler series for :math:`u \le \Delta_0/2`; above,
+  the 2-D trapezoid rule of :func:`meanfield.gaussian.pair` with its spacings shrunk so
+  that all nodes :math:`\mu + b z + a x` of all u lie on one lattice: :math:`\phi` is
+  evaluated once and each u is a strided matrix-vector product.
+* :math:`R(y)` and :math:`M(y)` (phase 1) are polynomials whose Chebyshev coefficients
+  follow from those of W by fixed matrices (Gauss-Legendre in v, exact); every point where
+  a series is evaluated is fixed in the scaled variables :math:`y/y_0`,
+  :math:`w/w_1`, :math:`\log(y/y_0)`, so all evaluation matrices depend only on the
+  degrees and are cached.  The correlation time is a Gauss-Legendre sum of the same
+  series (exact in phase 1).
 """
 
 from __future__ import annotations
@@ -121,12 +137,14 @@ def _energy_operators(n):
     both evaluated by Gauss-Legendre in v (exact) at the Chebyshev points.
     """
     gv, gw = _gauss_legendre01(n // 2 + 2)
-    xi = _cheb_points(n)
-    x = -1.0 + np.multiply.outer(xi + 1.0, gv)
-    A = _cheb_coef(-np.einsum("jik,i->jk", chebvander(x, n), gw * gv))
-    xi = _cheb_points(n + 1)
-    x = xi[:, None] + np.multiply.outer(1.0 - xi, gv)
-    B = _cheb_coef(np.einsum("jik,ji,i->jk", chebvander(x, n), 0.5 * (x + 1.0), gw))
+    xi, xm = _cheb_points(n), _cheb_points(n + 1)
+    A = np.zeros((n + 1, n + 1))
+    B = np.zeros((n + 2, n + 1))
+    for v, w in zip(gv, gw):
+        A -= (w * v) * chebvander(-1.0 + (xi + 1.0) * v, n)
+        x = xm + (1.0 - xm) * v
+        B += (w * 0.5 * (x + 1.0))[:, None] * chebvander(x, n)
+    A, B = _cheb_coef(A), _cheb_coef(B)
     A.flags.writeable = B.flags.writeable = False
     return A, B
 
@@ -242,7 +260,7 @@ def _hermite_a2(tf, d0, mu):
     rounded down to a power of 2^(1/8) so that the Hermite table is reused)."""
     s = math.sqrt(d0)
     level = max(0, math.ceil(8.0 * math.log2(_H_CAP / min(_g._spacing(tf, s), _H_CAP)) - 1e-9))
-    if 2.0 * _g._L / (_H_CAP * 2.0 ** (-level / 8.0)) > 5000:
+    if 2.0 * _g._L / (_H_CAP * 2.0 ** (-level / 8.0)) > 2000:
         return hermite_a2(tf, d0, mu, _MEHLER_TERMS)
     z, H = _hermite_table(level)
     a = H @ tf.phi(mu + s * z)
@@ -469,14 +487,14 @@ _TAIL = 1e-11      # the output grid ends where Delta - Delta_inf = _TAIL (Delta
 
 
 def _w_degrees(tf, d0, deg):
-    """Degrees tried for the Chebyshev fit of W: deg, 2 deg, 4 deg, or for phi analytic
-    in a strip of half-width d the first guess 16 + 32 sqrt(d0) / d rounded up to a
-    multiple of 16 when larger (measured for tanh: the coefficients fall below 1e-14 of
-    the largest at degree ~ 9 + 32 sqrt(d0) / d), then its double."""
+    """Degrees tried for the Chebyshev fit of W: deg, 2 deg, 4 deg; for phi analytic in a
+    strip of half-width d the first guess is 16 + 32 sqrt(d0) / d rounded up to a multiple
+    of 16 when larger (measured for tanh: the coefficients fall below 1e-14 of the largest
+    at degree ~ 9 + 32 sqrt(d0) / d), then its double, never above 4 deg (as before)."""
     if 0.0 < tf.strip < math.inf:
         n0 = 16 * math.ceil((16.0 + 32.0 * math.sqrt(d0) / tf.strip) / 16.0)
         if n0 > deg:
-            return (n0, 2 * n0)
+            return (n0, min(2 * n0, 4 * deg)) if n0 < 4 * deg else (4 * deg,)
     return (deg, 2 * deg, 4 * deg)
 
 
