@@ -302,11 +302,24 @@ class _Model:
         self.J0, self.I0, self.sI2 = J0, I0, input_std**2
         self.symmetric = tf.odd and I0 == 0.0 and input_std == 0.0
         self.smooth = _smooth(tf)
+        self._memo = {}            # (what, d0, ...) -> value: the root search repeats points
+
+    def _remember(self, key, value):
+        if len(self._memo) > 64:
+            self._memo.clear()
+        self._memo[key] = value
+        return value
 
     def mean(self, d0):
         """Self-consistent mean mu = J0 <phi> + I0 at variance d0."""
         if self.J0 == 0.0 or self.symmetric:
             return self.I0
+        key = ("mean", d0)
+        if key in self._memo:
+            return self._memo[key]
+        return self._remember(key, self._mean(d0))
+
+    def _mean(self, d0):
         tf, J0, I0 = self.tf, self.J0, self.I0
 
         def h(m):
@@ -335,6 +348,12 @@ class _Model:
         """Smallest root of V' in [0, d0] (a maximum of V), or None."""
         if self.symmetric:
             return 0.0
+        key = ("delta_inf", d0, mu)
+        if key in self._memo:
+            return self._memo[key]
+        return self._remember(key, self._delta_inf(d0, mu))
+
+    def _delta_inf(self, d0, mu):
         v0 = float(self.vp(0.0, d0, mu)[0])
         if v0 <= 0.0:
             return 0.0
@@ -367,13 +386,19 @@ class _Model:
 
     def energy(self, d0):
         """sigma^4/8 + V(d0) - V(d_inf), scaled by d0^2; None where undefined."""
+        key = ("energy", d0)
+        if key in self._memo:
+            return self._memo[key]
+        return self._remember(key, self._energy(d0))
+
+    def _energy(self, d0):
         mu = self.mean(d0)
         di = self.delta_inf(d0, mu)
         if di is None or di >= d0:
             return None
         if di == 0.0 and self.smooth:
             # V(d0) - V(0) = -d0^2/2 + g^2 (<Phi^2> - <Phi>^2) + sI2 d0: both averages on
-            # the one trapezoid rule of gaussian._mean (one evaluation of Phi)
+            # one trapezoid rule (one evaluation of Phi)
             dv = -0.5 * d0 * d0 + self.g2 * self._var_primitive(d0, mu) + self.sI2 * d0
         else:
             dv = float(self.v(d0, d0, mu)[0] - self.v(di, d0, mu)[0])
