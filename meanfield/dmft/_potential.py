@@ -456,6 +456,7 @@ def solve_delta0(model, rtol):
 
 _N_W1 = 401        # output lags of phase 1 (uniform in w)
 _N_S2 = 1000       # output lags of phase 2 (uniform in log y)
+_TAIL = 1e-11      # the output grid ends where Delta - Delta_inf = _TAIL (Delta0 - Delta_inf)
 _LOG_HALF = math.log(0.5)
 
 
@@ -506,9 +507,6 @@ def _phase2_ops(n, n2):
     sg = np.linspace(_LOG_HALF, lt, _N_S2 + 1)[1:]
     Eq = chebvander(-1.0 + 2.0 * (sg - lt) / (_LOG_HALF - lt), n2 + 1)
     return _readonly(Er, corr, Eq)
-
-
-_TAIL = 1e-11      # the output grid ends where Delta - Delta_inf = _TAIL (Delta0 - Delta_inf)
 
 
 def _w_degrees(tf, d0, deg):
