@@ -92,11 +92,15 @@ from validation.matrices import MATRIX_CASES, MatrixSize, run_matrix_case  # noq
 @pytest.mark.parametrize("case", MATRIX_CASES, ids=lambda c: c.name)
 def test_matrix_cases_state_sizes_and_budget_source(case):
     assert case.budget_source and case.budget
-    if case.kind != "density_forms":
+    if case.kind in ("spectrum", "effective_rank"):
         for size in (case.quick, case.full):
             assert size.n >= 500 and len(size.seeds) >= 2
         assert case.quick.n <= case.full.n
+    if case.kind == "spectrum":
         case.ensemble()          # the parameters build a valid ensemble
+    if case.kind == "squared_norm":      # two sizes, enough matrices for a standard error
+        for size in (case.quick, case.full):
+            assert size.n_large >= 4 * size.n and size.options["n_matrices"] >= 8
 
 
 def test_all_cases_listed_once():
@@ -128,6 +132,16 @@ def test_matrix_case_can_fail(monkeypatch):
     monkeypatch.setattr(MatrixCase, "ensemble", lambda self: Wrong(1.3, J0=2.0))
     res = run_matrix_case(run.get("spectrum_gaussian"), size=MatrixSize(n=300, seeds=(1, 2)))
     assert not res.passed and res.error is None
+
+
+def test_squared_norm_case_small_run():
+    case = run.get("squared_norm")
+    res = run_matrix_case(case, size=MatrixSize(n=60, n_large=120, seeds=(3,),
+                                                options=dict(n_matrices=6)))
+    assert res.error is None and len(res.checks) == 2
+    rows = res.checks[1].comparison.rows
+    assert len(rows) == 2 * len(case.params["times"])
+    assert all(r.theory > 0 and r.simulation.stderr > 0 for r in rows)
 
 
 def test_density_forms_case_is_exact():
