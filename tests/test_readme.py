@@ -25,6 +25,12 @@ def test_readme_tour_runs(tmp_path, monkeypatch, capsys):
     # the comment in the tour quotes these numbers
     assert [round(float(v), 4) for v in out[:3]] == [1.9248, 6.5121, 0.1125]
     assert (tmp_path / "docs" / "tour.png").stat().st_size > 10_000
+    # the second block: spectra pass, radius 0.8, <mu^2> = 9, and the closed form it quotes
+    i = out.index("True")
+    assert [round(float(v), 6) for v in out[i + 1:i + 3]] == [0.8, 9.0]
+    assert [float(v.strip("[]")) for v in out[i + 3:i + 7]] == [1.291, 1.664, 1.328, 0.485]
+    assert any(v.startswith("4.812") for v in out[i + 7:])
+    assert (tmp_path / "docs" / "tour_matrices.png").stat().st_size > 10_000
 
 
 def test_readme_commands_are_the_ci_commands():
