@@ -198,6 +198,10 @@ def test_convergence_error_is_raised_and_partial_result_attached():
     assert info.value.result is not None and not info.value.result.success
     res = mf.dmft.solve(1.5, "tanh", method="spectral", max_iter=1, rtol=1e-14, check=False)
     assert not res.success and res.message
+    # regression: a failed Newton solve used to extend the lag range three times (each
+    # larger grid slower; 90 s here) before giving up, and then report the non-physical
+    # spectrum of the unconverged iterate instead of the solver's own message
+    assert "max_iter" in res.message or "iteration" in res.message, res.message
 
 
 # --- numerics of the potential method ------------------------------------------

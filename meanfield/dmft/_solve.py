@@ -290,6 +290,8 @@ def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
                                                                 max_iter=p["max_iter"])
         except OverflowError:
             raise _no_bounded_state(p) from None
+        if not ok:
+            break                       # Newton failed: a longer lag range would not help
         y = delta - delta[:, -1:]
         if float(np.max(np.abs(delta[:, 0]))) <= 1e-12 * float(np.max(scale)):
             break                       # collapsed onto the trivial fixed point
@@ -307,7 +309,7 @@ def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
                           f"its critical value) or not stationary")
     spec = prob.spectrum(delta)
     floor = 1e-12 * spec.shape[1] * float(np.max(np.abs(delta[:, 0])))   # DCT round-off
-    if np.min(spec) < -1e-8 * np.max(np.abs(spec)) - floor:
+    if ok and np.min(spec) < -1e-8 * np.max(np.abs(spec)) - floor:
         ok, msg = False, "rejected: negative power spectrum (non-physical root)"
     C = prob.apply(delta)[1]
     tabs, d0 = prob.tables(delta)
