@@ -823,8 +823,14 @@ class SpectrumComparison(ResultMixin):
 
     @property
     def max_abs_z(self) -> float:
-        """Largest :math:`|z|` over the CDF rows."""
-        zs = [abs(r.z) for r in self.rows if r.kind.endswith("cdf")]
+        """Largest :math:`|z|` over the CDF rows with a non-zero standard error.
+
+        Rows whose theory is exactly 0 or 1 (e.g. ``F(1.05R)``) have a zero
+        binomial error, so their z is infinite for a single stray eigenvalue
+        although the edge budget covers it; they are left out.
+        """
+        zs = [abs(r.z) for r in self.rows if r.kind.endswith("cdf") and r.simulation is not None
+              and float(r.simulation.stderr) > 0]
         return float(np.nanmax(zs)) if zs else 0.0
 
     def table(self) -> str:
@@ -1005,7 +1011,7 @@ def _sv_theory(ensemble, points, s_top, intervals, notes):
     notes.append("singular values: theory CDF by tanh-sinh quadrature of "
                  "ensemble.singular_value_density")
     if abs(total - 1.0) > 1e-6:
-        notes.append(f"singular_value_density integrates to {total:.6g} (not 1) on "
+        notes.append(f"singular_value_density integrates to 1 {total - 1:+.1e} (not 1) on "
                      f"[0, {s_edge:.4g}]: a point mass or a normalisation error")
     return cdf
 
