@@ -1011,7 +1011,7 @@ def _sv_theory(ensemble, points, s_top, intervals, notes):
     notes.append("singular values: theory CDF by tanh-sinh quadrature of "
                  "ensemble.singular_value_density")
     if abs(total - 1.0) > 1e-6:
-        notes.append(f"singular_value_density integrates to 1 {total - 1:+.1e} (not 1) on "
+        notes.append(f"singular_value_density integrates to {total:.9f} (not 1) on "
                      f"[0, {s_edge:.4g}]: a point mass or a normalisation error")
     return cdf
 
