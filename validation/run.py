@@ -319,7 +319,9 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None,
         "theory's Delta0 for Delta(tau) rows). Theory: exact DMFT of the Euler map at the "
         "simulator's dt; Delta rows carry the exact finite-window correction of the simulator's "
         "mean-subtracted estimator (column 'N=inf' gives the uncorrected value). Standard errors "
-        "are over independent seeds (coupling matrix, initial states, noise).",
+        "are over independent seeds (coupling matrix, initial states, noise). The random-matrix "
+        "cases (spectra, effective rank, squared norm; validation/matrices.py) state their own "
+        "tolerance in the tolerance and source columns and in their section below.",
         "",
         "| case | quantity | theory | N=inf | simulation | z | N | seeds | tolerance | source | "
         "result |",
