@@ -26,6 +26,12 @@ __all__ = [
 ]
 
 
+#: Largest magnitude a real parameter may have (its square and exponentials must stay finite).
+HUGE = 1e100
+#: Smallest non-zero gain or scale (its square must not underflow to 0).
+TINY = 1e-100
+
+
 def real(name: str, value, *, low=None, high=None, low_open=False, high_open=False,
          allowed: str | None = None) -> float:
     """Return ``value`` as a finite float inside ``[low, high]`` or raise ParameterError."""
@@ -50,17 +56,28 @@ def real(name: str, value, *, low=None, high=None, low_open=False, high_open=Fal
         raise ParameterError(f"`{name}` must be {rng_txt}; got {name}={value!r}")
     if high is not None and (v > high or (high_open and v == high)):
         raise ParameterError(f"`{name}` must be {rng_txt}; got {name}={value!r}")
+    if abs(v) > HUGE:
+        raise ParameterError(f"`{name}` must be at most {HUGE:g} in magnitude (larger values "
+                             f"overflow the theory); got {name}={value!r}")
     return v
 
 
 def positive(name: str, value) -> float:
-    """A finite, strictly positive float."""
-    return real(name, value, low=0.0, low_open=True, allowed="positive and finite")
+    """A finite float in ``[TINY, HUGE]`` (gains, scales: their squares must not underflow)."""
+    v = real(name, value, low=0.0, low_open=True, allowed="positive and finite")
+    if v < TINY:
+        raise ParameterError(f"`{name}` must be at least {TINY:g} (smaller values underflow "
+                             f"when squared); got {name}={value!r}")
+    return v
 
 
 def nonnegative(name: str, value) -> float:
-    """A finite float >= 0."""
-    return real(name, value, low=0.0, allowed="non-negative and finite")
+    """A finite float, 0 or in ``[TINY, HUGE]``."""
+    v = real(name, value, low=0.0, allowed="non-negative and finite")
+    if 0.0 < v < TINY:
+        raise ParameterError(f"`{name}` must be 0 or at least {TINY:g} (smaller values underflow "
+                             f"when squared); got {name}={value!r}")
+    return v
 
 
 def integer(name: str, value, *, low: int | None = None, high: int | None = None) -> int:
@@ -108,6 +125,9 @@ def real_array(name: str, value, *, ndim=None, shape=None, finite=True, low=None
             raise ParameterError(f"`{name}` must have shape {want}; got shape {arr.shape}")
     if finite and not np.all(np.isfinite(arr)):
         raise ParameterError(f"`{name}` must contain only finite numbers")
+    if finite and arr.size and float(np.max(np.abs(arr))) > HUGE:
+        raise ParameterError(f"`{name}` must be at most {HUGE:g} in magnitude (larger values "
+                             f"overflow the theory); got max |{name}| = {float(np.max(np.abs(arr)))!r}")
     if low is not None:
         bad = arr <= low if low_open else arr < low
         if np.any(bad):

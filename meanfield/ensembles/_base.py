@@ -8,7 +8,10 @@ import numpy as np
 
 from .. import _checks
 
-__all__ = ["Ensemble"]
+__all__ = ["Ensemble", "MAX_N"]
+
+#: Largest matrix size a sampler accepts (a dense float64 matrix of this size is 80 GB).
+MAX_N = 100_000
 
 
 class Ensemble(abc.ABC):
@@ -34,7 +37,7 @@ class Ensemble(abc.ABC):
 
     @staticmethod
     def _sample_iv(n, seed, dtype):
-        n = _checks.integer("n", n, low=1)
+        n = _checks.integer("n", n, low=1, high=MAX_N)
         gen = _checks.rng(seed)
         return n, gen, _checks.float_dtype("dtype", dtype)
 

@@ -527,10 +527,10 @@ class RandomMode(Ensemble):
     def _theory_iv(self, what: str, orthogonal_ok: bool = True):
         if self.overlap != 0.0:
             raise ParameterError(
-                f"the {what} is derived only without left-right overlap (R-diagonal case); got "
-                f"overlap={self.overlap!r}")
+                f"the {what} is derived only without left-right overlap (R-diagonal case): "
+                f"`overlap` must be 0; got overlap={self.overlap!r}")
         if self.orthogonal and not orthogonal_ok:
-            raise ParameterError(f"the {what} is not provided for orthogonal=True")
+            raise ParameterError(f"the {what} is not provided for `orthogonal`=True")
         if self.spectrum == "power" and self.spectrum_exponent >= 0.25:
             raise ParameterError(
                 f"the {what} is provided for spectrum='power' with `spectrum_exponent` < 1/4 (finite "
@@ -554,8 +554,8 @@ class RandomMode(Ensemble):
             For :math:`\rho \ne 0` (not derived) or an infinite coupling variance.
         """
         if self.overlap != 0.0:
-            raise ParameterError("the spectral radius is derived only without left-right overlap; got "
-                                 f"overlap={self.overlap!r}")
+            raise ParameterError("the spectral radius is derived only without left-right overlap: "
+                                 f"`overlap` must be 0; got overlap={self.overlap!r}")
         return math.sqrt(self.coupling_variance)
 
     @property
@@ -591,8 +591,8 @@ class RandomMode(Ensemble):
         if n is not None:
             _checks.integer("n", n, low=1)
         if self.overlap != 0.0:
-            raise ParameterError("outliers are derived only without left-right overlap; got "
-                                 f"overlap={self.overlap!r}")
+            raise ParameterError("outliers are derived only without left-right overlap: `overlap` "
+                                 f"must be 0; got overlap={self.overlap!r}")
         return np.empty(0)
 
     def radial_cdf(self, r):
