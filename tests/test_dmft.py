@@ -298,3 +298,18 @@ def test_potential_pair_functions_along_the_trajectory(phi, kw):
     y = (sol.delta_tau - sol.delta_inf) / (sol.delta0 - sol.delta_inf)
     corr = CubicSpline(sol.tau, y).integrate(0, sol.tau[-1]) + y[-1] / sol.decay_rate
     assert sol.correlation_time == pytest.approx(corr, rel=3e-9)
+
+
+def test_stable_fixed_point_below_onset_with_mean_coupling_regression():
+    # regression: just below the onset (fixed-point edge -0.013) with a mean coupling and an
+    # input, the Euler-map spectral solve did not converge and raised ConvergenceError,
+    # although the stationary state is the (stable) static fixed point that the
+    # continuous-time solve returns
+    kw = dict(J0=-0.2, I0=0.1)
+    fp = mf.dmft.fixed_point(1.118, "tanh", **kw)
+    assert fp.stable and -0.02 < fp.max_real_eigenvalue < 0
+    for dt in (0.1, None):
+        sol = mf.dmft.solve(1.118, "tanh", dt=dt, **kw)
+        assert sol.success and sol.state == "fixed-point"
+        assert sol.delta0 == pytest.approx(fp.delta0, rel=1e-10)
+        assert sol.mu == pytest.approx(fp.mu, rel=1e-10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -220,6 +221,19 @@ def _no_bounded_state(p):
                           f"({_params(p)}).{extra}")
 
 
+def _stable_fixed_point(tf, p, static) -> bool:
+    """Whether the static fixed point is linearly stable (for the Euler map when ``dt`` is set)."""
+    r, outlier, edge = _static.stability(tf, p["g"] ** 2, p["J0"], static.mu, static.delta0)
+    if edge >= 0:
+        return False
+    dt = p["dt"]
+    if dt is None:
+        return True
+    # Euler multipliers 1 - dt + dt z for z in the disc |z| <= r and at the outlier
+    worst = max(abs(1 - dt) + dt * r, abs(1 - dt + dt * outlier) if outlier is not None else 0.0)
+    return worst < 1.0
+
+
 def _static_result(p, model):
     try:
         d0, mu, nfev = _static.static_delta0(model)
@@ -363,6 +377,16 @@ def _solve_single_spectral(p):
         # no fluctuations: the static fixed point, solved directly to full accuracy
         model = _potential._Model(tf, p["g"], 0.0, p["J0"], p["I0"], p["input_std"])
         return _static_result(p, model)
+    if p["noise"] == 0 and not ok:
+        # the fluctuating solve failed (typically just below the onset of chaos, where
+        # the fluctuations vanish slowly): without noise a linearly stable fixed point is
+        # the stationary state, so return it when it is stable
+        model = _potential._Model(tf, p["g"], 0.0, p["J0"], p["I0"], p["input_std"])
+        static = _static_result(p, model)
+        if _stable_fixed_point(tf, p, static):
+            return dataclasses.replace(static, message=(
+                "static fixed point (linearly stable); the fluctuating solver did not "
+                f"converge: {msg}"))
     state = "fluctuating" if p["noise"] > 0 else ("chaotic" if y0 > 0 else "fixed-point")
     return DMFTResult(
         delta0=float(delta[0, 0]), delta_inf=float(delta[0, -1]), mu=float(prob.mu[0]),
