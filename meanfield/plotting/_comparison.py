@@ -9,8 +9,11 @@ __all__ = ["plot_comparison", "new_figure"]
 _MAX_POINTS = 40
 
 
-def new_figure(figsize=(6.0, 4.0)):
-    """A pyplot-free :class:`matplotlib.figure.Figure` with one Axes: ``(fig, ax)``."""
+def new_figure(figsize=(6.0, 4.0), ax=None):
+    """``(fig, ax)``: the figure of ``ax`` if one is given, else a pyplot-free
+    :class:`matplotlib.figure.Figure` with one new Axes."""
+    if ax is not None:
+        return ax.figure, ax
     from matplotlib.figure import Figure
     fig = Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
@@ -42,10 +45,7 @@ def plot_comparison(comparison, ax=None, *, title: str | None = None,
     lags.  A Lyapunov comparison (no curve) is drawn as theory vs simulation
     points per row.
     """
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = new_figure(ax=ax)
     if comparison.tau is None:
         names = [r.name for r in comparison.rows]
         x = np.arange(len(names))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._comparison import new_figure
+
 __all__ = ["plot_spectrum_comparison", "plot_binned_density"]
 
 
@@ -142,11 +144,7 @@ def plot_binned_density(density, ax=None, *, expected=None, label: str = "sample
     -------
     matplotlib.figure.Figure
     """
-    if ax is None:
-        fig = _figure((6.0, 4.0))
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
+    fig, ax = new_figure(ax=ax)
     d = density
     ax.errorbar(d.centers, d.density, yerr=d.stderr, fmt="o", ms=3.5, capsize=2, label=label)
     if expected is not None:

@@ -34,10 +34,7 @@ def plot_squared_norm(samples, ensemble=None, ax=None, *, title: str | None = No
     """
     from .. import transient
 
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = new_figure(ax=ax)
     t = samples.t
     est = samples.mean
     if ensemble is not None:
@@ -75,10 +72,7 @@ def plot_phase_diagram(diagram, ax=None, *, title: str | None = None, show_gain:
 
     from ..transient import REGIONS
 
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = new_figure(ax=ax)
     r, a = diagram.r, diagram.mean_square_weight
     if r.size > 1 and a.size > 1:
         ax.pcolormesh(r, a, diagram.region, cmap=ListedColormap(_REGION_COLORS), vmin=-0.5,
@@ -118,10 +112,7 @@ def plot_tail(fit, ax=None, *, bins: int = 40, title: str | None = None):
     -------
     matplotlib.figure.Figure
     """
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = new_figure(ax=ax)
     ex = fit.exceedances
     hist, edges = np.histogram(ex, bins=bins, density=True)
     centers = 0.5 * (edges[1:] + edges[:-1])
