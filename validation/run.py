@@ -428,7 +428,7 @@ def run_cases(names=None, *, quick=True, progress=True, jobs=1, out=None):
 def _parser():
     ap = argparse.ArgumentParser(prog="python -m validation",
                                  description="Theory-vs-simulation validation suite of meanfield.")
-    ap.add_argument("--quick", action="store_true", help="small sizes (minutes on 2 cores)")
+    ap.add_argument("--quick", action="store_true", help="small sizes (about 15 minutes on 2 cores)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
                     help=f"report directory (default {DEFAULT_OUT})")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
