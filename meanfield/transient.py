@@ -182,45 +182,38 @@ def _ive(nu, x):
     return np.where(big, asym, special.ive(nu, np.where(big, 0.0, x)))
 
 
-def _series_s(x):
-    """:math:`(I_0(2x) - 1)/x^2 = \\sum_{k\\ge1} x^{2k-2}/(k!)^2` (x < 0.5: 12 terms)."""
+def _power_series(x, a, b, terms=12):
+    r""":math:`\sum_{k\ge0} c_k x^{2k}` with :math:`c_0 = 1`, :math:`c_{k+1}/c_k = 1/((k+1+a)(k+1+b))`.
+
+    ``(a, b) = (1, 1)``: :math:`(I_0(2x) - 1)/x^2 = \sum_k x^{2k}/((k+1)!)^2`;
+    ``(0, 1)``: :math:`I_1(2x)/x = \sum_k x^{2k}/(k!(k+1)!)` (x < 0.5: 12 terms suffice).
+    """
     x2 = x * x
     out = np.zeros_like(x)
     term = np.ones_like(x)
-    for k in range(1, 13):
+    for k in range(terms):
         out += term
-        term = term * x2 / ((k + 1) ** 2)
+        term = term * x2 / ((k + 1 + a) * (k + 1 + b))
     return out
 
 
-def _series_j(x):
-    """:math:`I_1(2x)/x = \\sum_{k\\ge0} x^{2k}/(k!(k+1)!)` (x < 0.5: 12 terms)."""
-    x2 = x * x
-    out = np.zeros_like(x)
-    term = np.ones_like(x)
-    for k in range(0, 12):
-        out += term
-        term = term * x2 / ((k + 1) * (k + 2))
-    return out
+def _series_or_bessel(x, a, b, large):
+    """:math:`e^{-2x}` times :func:`_power_series` below ``_SERIES_X``, ``large(x)`` above."""
+    x = np.asarray(x, dtype=np.float64)
+    small = x < _SERIES_X
+    xs = np.where(small, x, _SERIES_X)
+    xl = np.where(small, 1.0, x)
+    return np.where(small, np.exp(-2 * xs) * _power_series(xs, a, b), large(xl))
 
 
 def _scaled_s(x):
     r""":math:`e^{-2x}(I_0(2x) - 1)/x^2`, finite at x = 0 (value 1)."""
-    x = np.asarray(x, dtype=np.float64)
-    small = x < _SERIES_X
-    xs = np.where(small, x, _SERIES_X)
-    xl = np.where(small, 1.0, x)
-    return np.where(small, np.exp(-2 * xs) * _series_s(xs),
-                    (_ive(0, 2 * xl) - np.exp(-2 * xl)) / (xl * xl))
+    return _series_or_bessel(x, 1, 1, lambda xl: (_ive(0, 2 * xl) - np.exp(-2 * xl)) / (xl * xl))
 
 
 def _scaled_j(x):
     r""":math:`e^{-2x} I_1(2x)/x`, finite at x = 0 (value 1)."""
-    x = np.asarray(x, dtype=np.float64)
-    small = x < _SERIES_X
-    xs = np.where(small, x, _SERIES_X)
-    xl = np.where(small, 1.0, x)
-    return np.where(small, np.exp(-2 * xs) * _series_j(xs), _ive(1, 2 * xl) / xl)
+    return _series_or_bessel(x, 0, 1, lambda xl: _ive(1, 2 * xl) / xl)
 
 
 def _pq(t, r):
