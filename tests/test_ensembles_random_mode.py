@@ -214,6 +214,15 @@ def test_effective_rank_formulas():
         RandomMode(0.5, scale=0.0).effective_rank(10)
 
 
+def _sampled_n_over_rank(ens, n, seeds):
+    """Mean and stderr over seeds 0..seeds-1 of n / R_eff = n tr(JJ^T)^2 / (tr JJ^T)^2."""
+    x = []
+    for s in range(seeds):
+        s2 = np.linalg.svd(ens.sample(n, seed=s), compute_uv=False) ** 2
+        x.append(n * np.sum(s2**2) / s2.sum()**2)
+    return np.mean(x), np.std(x, ddof=1) / np.sqrt(seeds)
+
+
 @pytest.mark.parametrize("kwargs", [{"n_modes_ratio": 0.5, "spectrum": "exponential"},
                                     {"n_modes_ratio": 0.5, "overlap": 0.6, "spectrum": "exponential"},
                                     {"n_modes_ratio": 1.0}])  # product of two Ginibre: n/3
@@ -222,11 +231,7 @@ def test_effective_rank_of_samples(kwargs):
     # 4 stderr + the O(n^-2) ratio bias (measured at n = 100: <= 0.02, so 0.02 (100/n)^2 here)
     n, seeds = 150, 40
     ens = RandomMode(**kwargs)
-    x = []
-    for s in range(seeds):
-        s2 = np.linalg.svd(ens.sample(n, seed=s), compute_uv=False) ** 2
-        x.append(n * np.sum(s2**2) / s2.sum()**2)
-    m, se = np.mean(x), np.std(x, ddof=1) / np.sqrt(seeds)
+    m, se = _sampled_n_over_rank(ens, n, seeds)
     finite = n / ens.effective_rank_J(n, finite_size=True)
     limit = n / ens.effective_rank_J(n)
     assert abs(m - finite) < 4 * se + 0.02 * (100 / n) ** 2, (m, se, finite)
@@ -371,10 +376,6 @@ def test_spectra_of_samples_large_n(kwargs):
 def test_effective_rank_of_samples_large_n(kwargs):
     n, seeds = 400, 60
     ens = RandomMode(**kwargs)
-    x = []
-    for s in range(seeds):
-        s2 = np.linalg.svd(ens.sample(n, seed=s), compute_uv=False) ** 2
-        x.append(n * np.sum(s2**2) / s2.sum()**2)
-    m, se = np.mean(x), np.std(x, ddof=1) / np.sqrt(seeds)
+    m, se = _sampled_n_over_rank(ens, n, seeds)
     finite = n / ens.effective_rank_J(n, finite_size=True)
     assert abs(m - finite) < 4 * se + 0.02 * (100 / n) ** 2, (m, se, finite)
