@@ -7,25 +7,50 @@ mean-field theory), :mod:`~meanfield.ensembles` (random connectivity),
 ``mf.simulate(J, ...)``, with ``mf.simulate.lyapunov``), :mod:`~meanfield.compare`
 (theory against simulation, also callable: ``mf.compare(sol, run)``),
 :mod:`~meanfield.plotting` and :class:`~meanfield.estimate.Estimate`.
+
+The submodules are imported on first use (PEP 562 module ``__getattr__``), so that
+``import meanfield`` does not pay for scipy's optimizers and statistics or for
+matplotlib: ``mf.dmft`` imports :mod:`meanfield.dmft` the first time it is touched.
+
+Examples
+--------
+>>> import meanfield as mf
+>>> mf.gaussian.mean_phi("linear", mu=0.5, delta0=2.0)    # imported here, on first use
+0.5
+>>> "transient" in dir(mf)
+True
 """
 
-from . import (
-    compare,
-    dmft,
-    ensembles,
-    errors,
-    estimate,
-    gaussian,
-    plotting,
-    simulate,
-    spectra,
-    transfer,
-    transient,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from .errors import ConvergenceError, MeanFieldError, ParameterError
 from .estimate import Estimate
 
+if TYPE_CHECKING:                       # static analysers see the eager imports
+    from . import (  # noqa: F401
+        compare,
+        dmft,
+        ensembles,
+        errors,
+        estimate,
+        gaussian,
+        plotting,
+        simulate,
+        spectra,
+        transfer,
+        transient,
+    )
+
 __version__ = "0.1.0"
+
+#: Submodules loaded on first attribute access.
+_SUBMODULES = frozenset({
+    "compare", "dmft", "ensembles", "errors", "estimate", "gaussian", "plotting", "simulate",
+    "spectra", "transfer", "transient",
+})
 
 __all__ = [
     "compare",
@@ -45,3 +70,15 @@ __all__ = [
     "ConvergenceError",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # PEP 562: only called when `name` is not (yet) a module attribute.  Importing the
+    # submodule also binds it as an attribute of this package, so this runs once per name.
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES)
