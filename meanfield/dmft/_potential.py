@@ -49,6 +49,7 @@ from scipy.special import roots_legendre
 
 from .. import gaussian as _g
 from .. import transfer as _transfer
+from ._bounded import _NoBoundedState
 from ._spectral import hermite_a2, use_mehler
 
 _SQ2PI = math.sqrt(2.0 * math.pi)
@@ -332,7 +333,7 @@ class _Model:
             if h(lo) < 0 < h(hi):
                 return optimize.brentq(h, lo, hi, xtol=1e-15, rtol=1e-15)
             step *= 2.0
-        raise OverflowError("no bounded self-consistent mean")
+        raise _NoBoundedState("no bounded self-consistent mean")
 
     def vp(self, u, d0, mu):
         return -u + self.g2 * _g._pair(self.tf, "phi", np.atleast_1d(u), d0, mu) + self.sI2
@@ -408,7 +409,7 @@ class _Model:
 def solve_delta0(model, rtol):
     """Largest root Delta0 > Delta_inf of the energy condition; None when there is none.
 
-    Returns (delta0, nfev) or (None, nfev).  Raises OverflowError when the energy
+    Returns (delta0, nfev) or (None, nfev).  Raises _NoBoundedState when the energy
     stays positive up to huge Delta0 (no bounded stationary state).
     """
     start = 1e-5 if model.noise == 0 else min(1e-5, 1e-3 * model.noise**2)
@@ -427,7 +428,7 @@ def solve_delta0(model, rtol):
             break
     else:
         if vals and vals[-1][2] and vals[-1][1] > 0:
-            raise OverflowError("energy positive at Delta0 = 1e6")
+            raise _NoBoundedState("energy positive at Delta0 = 1e6")
 
     def f(d0):
         e = model.energy(d0)

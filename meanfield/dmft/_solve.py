@@ -15,6 +15,7 @@ from .. import gaussian as _g
 from .. import transfer as _transfer
 from ..errors import ConvergenceError, ParameterError
 from . import _potential, _spectral, _static
+from ._bounded import _NoBoundedState
 from ._result import DMFTResult, FixedPointResult
 
 _METHODS = ("auto", "potential", "spectral")
@@ -237,7 +238,7 @@ def _stable_fixed_point(tf, p, static) -> bool:
 def _static_result(p, model):
     try:
         d0, mu, nfev = _static.static_delta0(model)
-    except OverflowError:
+    except _NoBoundedState:
         raise _no_bounded_state(p) from None
     res = float(abs(d0 - model.g2 * _g._mean(model.tf, "phi2", mu, d0) - model.sI2)) / max(d0, 1)
     tau = np.array([0.0, 1.0])
@@ -255,7 +256,7 @@ def _solve_potential(p):
     model = _potential._Model(p["tf"], p["g"], p["noise"], p["J0"], p["I0"], p["input_std"])
     try:
         d0, nfev = _potential.solve_delta0(model, p["rtol"])
-    except OverflowError:
+    except _NoBoundedState:
         raise _no_bounded_state(p) from None
     if d0 is None:
         if p["noise"] > 0:
@@ -302,7 +303,7 @@ def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
         try:
             delta, nit, res, ok, msg = _spectral.solve_spectral(prob, init, rtol=rtol,
                                                                 max_iter=p["max_iter"])
-        except OverflowError:
+        except _NoBoundedState:
             raise _no_bounded_state(p) from None
         if not ok:
             break                       # Newton failed: a longer lag range would not help
@@ -440,7 +441,7 @@ def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0) -> FixedPointRe
     model = _potential._Model(p["tf"], p["g"], 0.0, p["J0"], p["I0"], p["input_std"])
     try:
         d0, mu, nfev = _static.static_delta0(model)
-    except OverflowError:
+    except _NoBoundedState:
         raise _no_bounded_state(p) from None
     r, outlier, edge = _static.stability(p["tf"], model.g2, p["J0"], mu, d0)
     res = abs(d0 - model.g2 * _g._mean(p["tf"], "phi2", mu, d0) - model.sI2) / max(d0, 1.0)
@@ -477,7 +478,7 @@ def critical_gain(phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0, rtol=1e-10) -> f
         model = _potential._Model(_transfer.get(phi), g, 0.0, J0, I0, input_std)
         try:
             d0, _ = _potential.solve_delta0(model, 1e-8)
-        except OverflowError:
+        except _NoBoundedState:
             return True
         return d0 is not None
 

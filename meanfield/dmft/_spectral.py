@@ -33,6 +33,7 @@ from scipy.sparse import linalg as sparse_linalg
 from threadpoolctl import threadpool_limits
 
 from .. import gaussian as _g
+from ._bounded import _NoBoundedState
 
 
 def use_mehler(tf, d0):
@@ -154,7 +155,7 @@ class SpectralProblem:
         # hybr may report "no progress" at a root that is already exact to round-off
         if not np.all(np.isfinite(sol.x)) or \
                 np.max(np.abs(h(sol.x))) > 1e-12 * (1.0 + np.max(np.abs(sol.x))):
-            raise OverflowError("no self-consistent population means")
+            raise _NoBoundedState("no self-consistent population means")
         return sol.x
 
     def tables(self, delta):

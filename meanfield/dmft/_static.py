@@ -7,12 +7,13 @@ import math
 from scipy import optimize
 
 from .. import gaussian as _g
+from ._bounded import _NoBoundedState
 
 
 def static_delta0(model, rtol=1e-13):
     """Smallest root of Delta0 = g^2 <phi^2> + sI^2 with the self-consistent mean.
 
-    Returns (delta0, mu, nfev).  Raises OverflowError if none exists below 1e12.
+    Returns (delta0, mu, nfev).  Raises _NoBoundedState if none exists below 1e12.
     """
     g2, sI2 = model.g2, model.sI2
 
@@ -30,7 +31,7 @@ def static_delta0(model, rtol=1e-13):
             break
         lo, hi = hi, hi * 4.0
         if hi > 1e12:
-            raise OverflowError("no bounded static fixed point")
+            raise _NoBoundedState("no bounded static fixed point")
     d0, info = optimize.brentq(h, lo, hi, xtol=1e-300, rtol=rtol, full_output=True)
     return d0, model.mean(d0), nfev + info.function_calls
 
