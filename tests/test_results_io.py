@@ -112,3 +112,59 @@ def test_simulation_result_round_trip_float32_generator_seed(tmp_path):
     back = SimulationResult.load(path)
     _assert_same(run, back)
     assert back.seed is None and back.dtype == "float32"
+
+
+# --- equality and type checks of saved results ------------------------------
+
+def test_loaded_result_equals_the_original(dmft_results, tmp_path):
+    """Regression: ``loaded == sol`` raised "truth value of an array is ambiguous"."""
+    for kind, sol in dmft_results.items():
+        back = DMFTResult.load(sol.save(tmp_path / f"{kind}.npz"))
+        assert (back == sol) is True and (back != sol) is False, kind
+        assert sol == sol
+    a, b = dmft_results["one_population"], dmft_results["static"]
+    assert (a == b) is False and a != b
+    changed = dataclasses.replace(a, delta_tau=a.delta_tau * (1 + 1e-15) + 1e-300)
+    assert changed != a
+    assert a != "DMFTResult" and a != None  # noqa: E711
+
+
+def test_result_equality_is_nan_aware_and_shape_strict():
+    from meanfield._results import values_equal
+
+    fp = mf.dmft.fixed_point(g=0.5)
+    nan_fp = dataclasses.replace(fp, residual=float("nan"))
+    assert nan_fp == dataclasses.replace(fp, residual=float("nan"))
+    assert nan_fp != fp
+    assert values_equal(np.array([1.0, np.nan]), np.array([1.0, np.nan]))
+    assert not values_equal(np.zeros(2), np.zeros((1, 2)))
+    assert not values_equal(np.zeros(2), [0.0, 0.0])
+    assert values_equal({"a": (1, np.ones(2))}, {"a": (1, np.ones(2))})
+    assert not values_equal((1, 2), [1, 2])
+    assert values_equal(np.array(["a", "b"]), np.array(["a", "b"]))
+
+
+def test_results_are_not_hashable(dmft_results):
+    with pytest.raises(TypeError, match="unhashable type: 'DMFTResult'"):
+        hash(dmft_results["static"])
+
+
+def test_load_checks_the_stored_type(dmft_results, tmp_path):
+    path = dmft_results["static"].save(tmp_path / "sol.npz")
+    with pytest.raises(mf.ParameterError, match="holds a saved DMFTResult, not a FixedPointResult"):
+        FixedPointResult.load(path)
+    fp_path = mf.dmft.fixed_point(g=0.5).save(tmp_path / "fp.npz")
+    with pytest.raises(mf.ParameterError, match="holds a saved FixedPointResult, not a DMFTResult"):
+        DMFTResult.load(fp_path)
+    np.savez(tmp_path / "plain.npz", x=np.zeros(3))
+    with pytest.raises(mf.ParameterError, match="not a saved meanfield result"):
+        DMFTResult.load(tmp_path / "plain.npz")
+
+
+def test_results_module_doctests():
+    import doctest
+
+    import meanfield._results as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
