@@ -15,6 +15,17 @@ derivative :math:`\phi'` (``F_dphi``).  By Price's theorem
 :math:`\partial F_f / \partial \Delta = F_{f'}`, so :math:`\partial_\Delta F_\Phi = F_\phi` and
 :math:`\partial_\Delta F_\phi = F_{\phi'}`.
 
+Calling convention
+------------------
+The field statistics are keyword-only and spelled the same everywhere:
+``mean_phi(phi, mu=..., delta0=...)``, ``pair(phi, delta, mu=..., delta0=...,
+which=...)``, ``F_phi(phi, delta, mu=..., delta0=...)``, ``expect(phi, f, mu=...,
+delta0=...)``.  Earlier releases took them positionally, in different orders
+(``mean_phi(phi, mu, delta0)`` but ``pair(phi, delta, delta0, mu, which)``); those
+positional calls are still accepted with their old meaning, so existing code keeps
+its values, but new code should name them: a positional call cannot show which
+order it assumed.
+
 Methods
 -------
 :math:`z, x` below are standard normal variables, :math:`s = \sqrt{\Delta_0}`; for the pair
@@ -77,6 +88,8 @@ claimed.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from functools import lru_cache
 
@@ -168,6 +181,35 @@ def _rule(tf, mu: float, s: float):
     return _trapezoid(_spacing(tf, s), _L1)
 
 
+# --- calling convention -----------------------------------------------------
+
+def _legacy_positional(*names):
+    """Accept the old positional order ``names`` for keyword-only parameters.
+
+    The decorated function's signature (shown by ``help`` and ``inspect``) has the
+    keyword-only parameters; extra positional arguments are bound to ``names`` in
+    order, as the earlier positional signature did.
+    """
+    def decorate(fn):
+        n_pos = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in inspect.signature(fn).parameters.values())
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if len(args) > n_pos:
+                extra = args[n_pos:]
+                if len(extra) > len(names):
+                    raise TypeError(f"{fn.__name__}() takes at most {n_pos + len(names)} positional "
+                                    f"arguments ({len(args)} given)")
+                for name, value in zip(names, extra):
+                    if name in kwargs:
+                        raise TypeError(f"{fn.__name__}() got multiple values for argument {name!r}")
+                    kwargs[name] = value
+                args = args[:n_pos]
+            return fn(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
 # --- input checks -----------------------------------------------------------
 
 def _iv(phi, mu, delta0):
@@ -188,7 +230,8 @@ def _iv_delta(delta, delta0):
 
 # --- one-point averages -----------------------------------------------------
 
-def expect(phi, f, mu: float = 0.0, delta0: float = 1.0) -> float:
+@_legacy_positional("mu", "delta0")
+def expect(phi, f, *, mu: float = 0.0, delta0: float = 1.0) -> float:
     r"""Average :math:`\langle f(h) \rangle`, :math:`h \sim \mathcal N(\mu, \Delta_0)`.
 
     Parameters
@@ -198,9 +241,24 @@ def expect(phi, f, mu: float = 0.0, delta0: float = 1.0) -> float:
     f : callable
         Vectorised function of the field, usually built from ``phi``.
     mu : float
-        Mean of the field.
+        Mean of the field (keyword; ``expect(phi, f, mu, delta0)`` is still accepted).
     delta0 : float
         Variance of the field, :math:`\Delta_0 \ge 0`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ``phi``, a non-callable ``f`` or a field statistic out of range.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> round(mf.gaussian.expect("tanh", lambda h: h * h, mu=0.0, delta0=2.0), 12)   # Delta0
+    2.0
     """
     tf, mu, delta0 = _iv(phi, mu, delta0)
     if not callable(f):
@@ -270,38 +328,123 @@ def _erf_mean_Phi(mu, delta0):
     return mu * e_phi + delta0 * e_dphi + (2.0 / math.pi) * e_dphi_m1
 
 
-def mean_phi(phi, mu: float = 0.0, delta0: float = 1.0) -> float:
-    r""":math:`\langle \phi(h) \rangle`, :math:`h \sim \mathcal N(\mu, \Delta_0)`."""
+_ONE_POINT_PARAMETERS = r"""
+    Parameters
+    ----------
+    phi : str or TransferFunction
+        The transfer function.
+    mu : float
+        Mean :math:`\mu` of the field :math:`h \sim \mathcal N(\mu, \Delta_0)`,
+        :math:`|\mu| \le 10^8`.
+    delta0 : float
+        Variance :math:`\Delta_0`, :math:`0 \le \Delta_0 \le 10^8`.
+
+    ``mu`` and ``delta0`` are keyword-only; the positional form ``f(phi, mu, delta0)``
+    of earlier releases is still accepted with the same meaning.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ``phi`` or ``mu``, ``delta0`` out of range.
+"""
+
+
+def _one_point_doc(fn):
+    head, examples = fn.__doc__.split("    Examples", 1)
+    fn.__doc__ = head.rstrip() + "\n" + _ONE_POINT_PARAMETERS + "\n    Examples" + examples
+    return fn
+
+
+@_legacy_positional("mu", "delta0")
+@_one_point_doc
+def mean_phi(phi, *, mu: float = 0.0, delta0: float = 1.0) -> float:
+    r""":math:`\langle \phi(h) \rangle`, :math:`h \sim \mathcal N(\mu, \Delta_0)`.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> round(mf.gaussian.mean_phi("relu", mu=0.0, delta0=1.0), 12)     # 1/sqrt(2 pi)
+    0.398942280401
+    """
     tf, mu, delta0 = _iv(phi, mu, delta0)
     return _mean(tf, "phi", mu, delta0)
 
 
-def mean_phi2(phi, mu: float = 0.0, delta0: float = 1.0) -> float:
-    r""":math:`\langle \phi(h)^2 \rangle`."""
+@_legacy_positional("mu", "delta0")
+@_one_point_doc
+def mean_phi2(phi, *, mu: float = 0.0, delta0: float = 1.0) -> float:
+    r""":math:`\langle \phi(h)^2 \rangle`, :math:`h \sim \mathcal N(\mu, \Delta_0)`.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> mf.gaussian.mean_phi2("relu", mu=0.0, delta0=3.0)                # Delta0 / 2
+    1.5
+    """
     tf, mu, delta0 = _iv(phi, mu, delta0)
     return _mean(tf, "phi2", mu, delta0)
 
 
-def mean_dphi(phi, mu: float = 0.0, delta0: float = 1.0) -> float:
-    r""":math:`\langle \phi'(h) \rangle`."""
+@_legacy_positional("mu", "delta0")
+@_one_point_doc
+def mean_dphi(phi, *, mu: float = 0.0, delta0: float = 1.0) -> float:
+    r""":math:`\langle \phi'(h) \rangle`, :math:`h \sim \mathcal N(\mu, \Delta_0)`.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> round(mf.gaussian.mean_dphi("erf", mu=0.0, delta0=1.0), 12)     # 1/sqrt(1 + pi/2)
+    0.623686242953
+    """
     tf, mu, delta0 = _iv(phi, mu, delta0)
     return _mean(tf, "dphi", mu, delta0)
 
 
-def mean_dphi2(phi, mu: float = 0.0, delta0: float = 1.0) -> float:
-    r""":math:`\langle \phi'(h)^2 \rangle` (sets the bulk radius :math:`g\sqrt{\langle\phi'^2\rangle}`)."""
+@_legacy_positional("mu", "delta0")
+@_one_point_doc
+def mean_dphi2(phi, *, mu: float = 0.0, delta0: float = 1.0) -> float:
+    r""":math:`\langle \phi'(h)^2 \rangle` (sets the bulk radius :math:`g\sqrt{\langle\phi'^2\rangle}`).
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> mf.gaussian.mean_dphi2("relu", mu=0.0, delta0=2.0)               # P(h > 0)
+    0.5
+    """
     tf, mu, delta0 = _iv(phi, mu, delta0)
     return _mean(tf, "dphi2", mu, delta0)
 
 
-def mean_x_phi_dphi(phi, mu: float = 0.0, delta0: float = 1.0) -> float:
-    r""":math:`\langle h\, \phi(h)\, \phi'(h) \rangle` with the full field :math:`h`."""
+@_legacy_positional("mu", "delta0")
+@_one_point_doc
+def mean_x_phi_dphi(phi, *, mu: float = 0.0, delta0: float = 1.0) -> float:
+    r""":math:`\langle h\, \phi(h)\, \phi'(h) \rangle` with the full field :math:`h`.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> mf.gaussian.mean_x_phi_dphi("linear", mu=1.0, delta0=2.0)        # mu^2 + Delta0
+    3.0
+    """
     tf, mu, delta0 = _iv(phi, mu, delta0)
     return _mean(tf, "xphidphi", mu, delta0)
 
 
-def mean_primitive(phi, mu: float = 0.0, delta0: float = 1.0) -> float:
-    r""":math:`\langle \Phi(h) \rangle` with :math:`\Phi' = \phi`, :math:`\Phi(0) = 0`."""
+@_legacy_positional("mu", "delta0")
+@_one_point_doc
+def mean_primitive(phi, *, mu: float = 0.0, delta0: float = 1.0) -> float:
+    r""":math:`\langle \Phi(h) \rangle` with :math:`\Phi' = \phi`, :math:`\Phi(0) = 0`.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> mf.gaussian.mean_primitive("linear", mu=1.0, delta0=2.0)         # (mu^2 + Delta0) / 2
+    1.5
+    """
     tf, mu, delta0 = _iv(phi, mu, delta0)
     return _mean(tf, "Phi", mu, delta0)
 
@@ -342,7 +485,8 @@ def _mean(tf, what, mu, delta0):
 _WHICH = ("phi", "Phi", "dphi")
 
 
-def pair(phi, delta, delta0: float = 1.0, mu: float = 0.0, which: str = "phi"):
+@_legacy_positional("delta0", "mu", "which")
+def pair(phi, delta, *, mu: float = 0.0, delta0: float = 1.0, which: str = "phi"):
     r"""Pair function :math:`F_f(\Delta; \Delta_0, \mu) = \langle f(h_1) f(h_2)\rangle`.
 
     Parameters
@@ -351,17 +495,26 @@ def pair(phi, delta, delta0: float = 1.0, mu: float = 0.0, which: str = "phi"):
         The transfer function.
     delta : float or array_like
         Covariance :math:`\Delta` of :math:`h_1, h_2`, in :math:`[-\Delta_0, \Delta_0]`.
-    delta0 : float
-        Common variance :math:`\Delta_0 \ge 0`.
     mu : float
-        Common mean.
+        Common mean, :math:`|\mu| \le 10^8`.
+    delta0 : float
+        Common variance :math:`0 \le \Delta_0 \le 10^8`.
     which : {"phi", "Phi", "dphi"}
         :math:`f = \phi`, its primitive :math:`\Phi`, or :math:`\phi'`.
+
+    ``mu``, ``delta0`` and ``which`` are keyword-only, as in the one-point averages;
+    the positional form ``pair(phi, delta, delta0, mu, which)`` of earlier releases is
+    still accepted with the same meaning.
 
     Returns
     -------
     float or ndarray
         Same shape as ``delta``.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ``phi`` or ``which``, or ``delta``, ``delta0``, ``mu`` out of range.
 
     Notes
     -----
@@ -374,8 +527,11 @@ def pair(phi, delta, delta0: float = 1.0, mu: float = 0.0, which: str = "phi"):
     Examples
     --------
     >>> import meanfield as mf
-    >>> round(mf.gaussian.pair("erf", 0.5, 1.0), 12)   # (2/pi) arctan(D / sqrt((D0+2/pi)^2 - D^2))
+    >>> # (2/pi) arctan(D / sqrt((D0 + 2/pi)^2 - D^2)) for erf
+    >>> round(mf.gaussian.pair("erf", 0.5, delta0=1.0), 12)
     0.197652367449
+    >>> mf.gaussian.pair("linear", [0.0, 0.5], mu=2.0, delta0=1.0, which="dphi")
+    array([1., 1.])
     """
     tf, mu, delta0 = _iv(phi, mu, delta0)
     which = _checks.choice("which", which, _WHICH)
@@ -385,19 +541,52 @@ def pair(phi, delta, delta0: float = 1.0, mu: float = 0.0, which: str = "phi"):
     return float(out) if scalar else out
 
 
-def F_phi(phi, delta, delta0: float = 1.0, mu: float = 0.0):
-    r""":math:`F_\phi(\Delta) = \langle\phi(h_1)\phi(h_2)\rangle`; see :func:`pair`."""
-    return pair(phi, delta, delta0, mu, "phi")
+@_legacy_positional("delta0", "mu")
+def F_phi(phi, delta, *, mu: float = 0.0, delta0: float = 1.0):
+    r""":math:`F_\phi(\Delta) = \langle\phi(h_1)\phi(h_2)\rangle`; ``pair(..., which="phi")``.
+
+    See :func:`pair` for the parameters (the positional form ``F_phi(phi, delta,
+    delta0, mu)`` is still accepted).
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> mf.gaussian.F_phi("linear", 0.25, mu=0.5, delta0=1.0)            # mu^2 + Delta
+    0.5
+    """
+    return pair(phi, delta, mu=mu, delta0=delta0, which="phi")
 
 
-def F_Phi(phi, delta, delta0: float = 1.0, mu: float = 0.0):
-    r""":math:`F_\Phi(\Delta) = \langle\Phi(h_1)\Phi(h_2)\rangle`; see :func:`pair`."""
-    return pair(phi, delta, delta0, mu, "Phi")
+@_legacy_positional("delta0", "mu")
+def F_Phi(phi, delta, *, mu: float = 0.0, delta0: float = 1.0):
+    r""":math:`F_\Phi(\Delta) = \langle\Phi(h_1)\Phi(h_2)\rangle`; ``pair(..., which="Phi")``.
+
+    See :func:`pair` for the parameters (the positional form ``F_Phi(phi, delta,
+    delta0, mu)`` is still accepted).
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> mf.gaussian.F_Phi("linear", 0.5, delta0=1.0)          # (Delta0^2 + 2 Delta^2) / 4
+    0.375
+    """
+    return pair(phi, delta, mu=mu, delta0=delta0, which="Phi")
 
 
-def F_dphi(phi, delta, delta0: float = 1.0, mu: float = 0.0):
-    r""":math:`F_{\phi'}(\Delta) = \langle\phi'(h_1)\phi'(h_2)\rangle`; see :func:`pair`."""
-    return pair(phi, delta, delta0, mu, "dphi")
+@_legacy_positional("delta0", "mu")
+def F_dphi(phi, delta, *, mu: float = 0.0, delta0: float = 1.0):
+    r""":math:`F_{\phi'}(\Delta) = \langle\phi'(h_1)\phi'(h_2)\rangle`; ``pair(..., which="dphi")``.
+
+    See :func:`pair` for the parameters (the positional form ``F_dphi(phi, delta,
+    delta0, mu)`` is still accepted).
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> mf.gaussian.F_dphi("relu", 0.0, delta0=1.0)           # independent: P(h > 0)^2
+    0.25
+    """
+    return pair(phi, delta, mu=mu, delta0=delta0, which="dphi")
 
 
 def _pair(tf, which, d, delta0, mu):

@@ -161,3 +161,56 @@ def test_pair_properties(phi, mu, delta0, frac):
     assert abs(vals[0]) <= m2 * (1 + 1e-12) + 1e-300            # Cauchy-Schwarz
     assert abs(vals[2]) <= md2 * (1 + 1e-12) + 1e-300
     assert G.F_dphi(phi, delta0, delta0, mu) == pytest.approx(md2, rel=1e-12, abs=1e-300)
+
+
+# --- one calling convention (issue 7: mean_phi(phi, mu, delta0) vs pair(phi, delta, delta0, mu))
+
+ONE_POINT = ["mean_phi", "mean_phi2", "mean_dphi", "mean_dphi2", "mean_x_phi_dphi",
+             "mean_primitive"]
+PAIRS = ["pair", "F_phi", "F_Phi", "F_dphi"]
+
+
+@pytest.mark.parametrize("name", ONE_POINT + PAIRS + ["expect"])
+def test_field_statistics_are_keyword_only_and_named_alike(name):
+    import inspect
+
+    params = inspect.signature(getattr(G, name)).parameters
+    kw = [p for p, v in params.items() if v.kind is v.KEYWORD_ONLY]
+    assert kw[:2] == ["mu", "delta0"]
+    assert params["mu"].default == 0.0 and params["delta0"].default == 1.0
+
+
+@pytest.mark.parametrize("name", ONE_POINT)
+def test_one_point_legacy_positional_order_keeps_its_meaning(name):
+    f = getattr(G, name)
+    assert f("tanh", 0.4, 1.7) == f("tanh", mu=0.4, delta0=1.7)
+    assert f("tanh", 0.4, delta0=1.7) == f("tanh", delta0=1.7, mu=0.4)
+    with pytest.raises(TypeError, match="multiple values for argument 'mu'"):
+        f("tanh", 0.4, mu=0.4)
+    with pytest.raises(TypeError, match="at most 3 positional"):
+        f("tanh", 0.4, 1.7, 2.0)
+
+
+@pytest.mark.parametrize("name", PAIRS)
+def test_pair_legacy_positional_order_keeps_its_meaning(name):
+    f = getattr(G, name)
+    # the old positional order was (delta, delta0, mu): it must not be read as (mu, delta0)
+    assert f("tanh", 0.3, 1.7, 0.4) == f("tanh", 0.3, mu=0.4, delta0=1.7)
+    assert f("tanh", 0.3, 1.7, mu=0.4) == f("tanh", 0.3, delta0=1.7, mu=0.4)
+    with pytest.raises(TypeError, match="multiple values for argument 'delta0'"):
+        f("tanh", 0.3, 1.7, delta0=1.7)
+
+
+def test_pair_which_keyword_and_legacy_position():
+    assert G.pair("tanh", 0.3, 1.7, 0.4, "dphi") == G.pair("tanh", 0.3, mu=0.4, delta0=1.7,
+                                                           which="dphi")
+    assert G.F_dphi("tanh", 0.3, mu=0.4, delta0=1.7) == G.pair("tanh", 0.3, mu=0.4, delta0=1.7,
+                                                               which="dphi")
+    with pytest.raises(TypeError, match="at most 5 positional"):
+        G.pair("tanh", 0.3, 1.7, 0.4, "dphi", 0)
+
+
+def test_pair_at_zero_lag_is_the_one_point_average_in_keyword_form():
+    kw = dict(mu=0.7, delta0=1.3)
+    assert G.F_phi("erf", 1.3, **kw) == pytest.approx(G.mean_phi2("erf", **kw), rel=1e-12)
+    assert G.F_phi("erf", 0.0, **kw) == pytest.approx(G.mean_phi("erf", **kw) ** 2, rel=1e-12)
