@@ -17,7 +17,9 @@ simulator; neither imports it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -31,11 +33,28 @@ from .errors import ParameterError
 from .estimate import Estimate
 from .simulate import LyapunovResult, SimulationResult
 
-__all__ = ["compare", "Comparison", "Row", "expected_connected_autocovariance", "QUANTITIES"]
+__all__ = ["compare", "Comparison", "Row", "StepSizeWarning", "expected_connected_autocovariance",
+           "QUANTITIES"]
 
 #: Quantities a :class:`Row` can hold.
 QUANTITIES = ("mu", "delta0", "delta_tau", "c_phi_tau", "lambda_max")
 _DEFAULT_N_LAGS = 8
+#: Default pass criterion: standard errors allowed for sampling error.
+_K = 4.0
+
+
+class StepSizeWarning(UserWarning):
+    """The theory and the simulation integrate with time steps that differ enough to matter.
+
+    Issued by :func:`compare` when the first-order step-size bias
+    :math:`|h_\text{sim} - h_\text{theory}|/2` exceeds ``dt_rtol`` (see there).  The fix
+    is to solve the theory for the simulator's Euler map, ``solve(..., dt=run.dt)``.
+
+    Examples
+    --------
+    >>> issubclass(StepSizeWarning, UserWarning)
+    True
+    """
 
 
 # ---------------------------------------------------------------------------
@@ -135,6 +154,21 @@ class Row:
         :math:`\tau` for lag-resolved rows.
     population : int or None
         Population index for multi-population comparisons.
+    k, budget : float
+        The pass criterion: :math:`k` standard errors plus the relative
+        finite-size budget :math:`b` (this row's quantity's share of the
+        comparison's ``budget``).
+    tolerance : float
+        :math:`k\,\text{stderr} + b\,\text{scale}` (a property).
+    passed : bool
+        :math:`|\bar y - \text{theory}| < \text{tolerance}` (a property).
+
+    Examples
+    --------
+    >>> from meanfield.estimate import Estimate
+    >>> row = Row("delta0", "delta0", 1.0, 1.0, Estimate(1.05, 0.01, 8), 1.0, budget=0.02)
+    >>> round(row.z, 6), round(row.tolerance, 6), row.passed
+    (5.0, 0.06, True)
     """
 
     name: str
@@ -145,6 +179,8 @@ class Row:
     scale: float
     lag: float | None = None
     population: int | None = None
+    k: float = _K
+    budget: float = 0.0
 
     @property
     def z(self) -> float:
@@ -161,13 +197,31 @@ class Row:
         """``deviation / scale`` (nan when the scale is 0)."""
         return self.deviation / self.scale if self.scale > 0 else math.nan
 
-    def tolerance(self, k: float = 4.0, budget: float = 0.0) -> float:
+    @property
+    def tolerance(self) -> float:
         r"""``k * stderr + budget * scale``."""
-        return k * float(self.simulation.stderr) + budget * self.scale
+        return self.k * float(self.simulation.stderr) + self.budget * self.scale
 
-    def passed(self, k: float = 4.0, budget: float = 0.0) -> bool:
+    @property
+    def passed(self) -> bool:
         r""":math:`|\bar y - \text{theory}| < k\,\text{stderr} + b\,\text{scale}`."""
-        return bool(abs(self.deviation) < self.tolerance(k, budget))
+        return bool(abs(self.deviation) < self.tolerance)
+
+
+def _budget_iv(budget):
+    """A float or a read-only {quantity: float} mapping, checked."""
+    if isinstance(budget, Mapping):
+        unknown = set(budget) - set(QUANTITIES)
+        if unknown:
+            raise ParameterError(f"`budget` keys must be among {QUANTITIES}; got {sorted(unknown)}")
+        return {q: _checks.nonnegative(f"budget[{q!r}]", v) for q, v in budget.items()}
+    return _checks.nonnegative("budget", budget)
+
+
+def _row_budget(budget, quantity) -> float:
+    if isinstance(budget, Mapping):
+        return float(budget.get(quantity, 0.0))
+    return float(budget)
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,6 +247,25 @@ class Comparison:
     notes : tuple of str
         Caveats found while matching (e.g. continuous-time theory against an
         Euler simulation).
+    k : float
+        The pass criterion's number of standard errors (default 4).
+    budget : float or dict
+        The pass criterion's relative finite-size budget :math:`b(N)`: one number, or
+        one per quantity (``{"delta0": 0.02, "delta_tau": 0.02}``; missing ones are 0).
+    passed : bool
+        Whether every row passes (a property; see :meth:`with_criterion` to judge
+        the same comparison with another ``k`` or ``budget``).
+
+    Examples
+    --------
+    >>> from meanfield.estimate import Estimate
+    >>> rows = (Row("mu", "mu", 0.0, 0.0, Estimate(0.01, 0.01, 8), 0.0),
+    ...         Row("delta0", "delta0", 1.0, 1.0, Estimate(1.03, 0.005, 8), 1.0))
+    >>> cmp = Comparison(rows=rows, sol=None)
+    >>> cmp.passed, [r.name for r in cmp.failures()]
+    (False, ['delta0'])
+    >>> cmp.with_criterion(budget={"delta0": 0.02}).passed
+    True
     """
 
     rows: tuple
@@ -204,6 +277,17 @@ class Comparison:
     population_labels: tuple = ()
     window_corrected: bool = True
     notes: tuple = ()
+    k: float = _K
+    budget: float | Mapping[str, float] = 0.0
+
+    def __post_init__(self):
+        k = _checks.nonnegative("k", self.k)
+        budget = _budget_iv(self.budget)
+        object.__setattr__(self, "k", k)
+        object.__setattr__(self, "budget", budget)
+        rows = tuple(dataclasses.replace(r, k=k, budget=_row_budget(budget, r.quantity))
+                     for r in self.rows)
+        object.__setattr__(self, "rows", rows)
 
     def __getitem__(self, name: str) -> Row:
         for r in self.rows:
@@ -217,51 +301,94 @@ class Comparison:
         zs = [abs(r.z) for r in self.rows]
         return float(np.nanmax(zs)) if zs else 0.0
 
-    def _budget(self, budget, quantity):
-        if isinstance(budget, Mapping):
-            unknown = set(budget) - set(QUANTITIES)
-            if unknown:
-                raise ParameterError(f"`budget` keys must be among {QUANTITIES}; got {sorted(unknown)}")
-            return float(budget.get(quantity, 0.0))
-        return float(budget)
+    @property
+    def passed(self) -> bool:
+        r"""Whether every row satisfies :math:`|\bar y - \text{theory}| < k\,\text{stderr} + b\,
+        \text{scale}` (the stored criterion ``k``, ``budget``)."""
+        return all(r.passed for r in self.rows)
 
-    def row_passed(self, k: float = 4.0, budget=0.0) -> list[bool]:
-        """Per-row pass flags (see :meth:`passed`)."""
-        return [r.passed(k, self._budget(budget, r.quantity)) for r in self.rows]
-
-    def passed(self, k: float = 4.0, budget: float | Mapping[str, float] = 0.0) -> bool:
-        r"""Whether every row satisfies :math:`|\bar y - \text{theory}| < k\,\text{stderr} + b\,\text{scale}`.
+    def with_criterion(self, k: float | None = None,
+                       budget: float | Mapping[str, float] | None = None) -> Comparison:
+        r"""The same comparison judged with another pass criterion.
 
         Parameters
         ----------
-        k : float
-            Number of standard errors allowed for sampling error (default 4).
-        budget : float or mapping
+        k : float, optional
+            Number of standard errors allowed for sampling error (default: keep).
+        budget : float or mapping, optional
             Relative finite-size bias budget :math:`b(N)` (one number, or one per
-            quantity: ``{"delta0": 0.02, "delta_tau": 0.02, "mu": 0.0}``),
-            multiplying each row's ``scale``.
+            quantity), multiplying each row's ``scale`` (default: keep).
+
+        Returns
+        -------
+        Comparison
+            A copy; ``self`` is unchanged.
+
+        Examples
+        --------
+        >>> from meanfield.estimate import Estimate
+        >>> cmp = Comparison(rows=(Row("mu", "mu", 0.0, 0.0, Estimate(0.05, 0.01, 8), 0.0),),
+        ...                  sol=None)
+        >>> cmp.passed, cmp.with_criterion(k=6).passed, cmp.k
+        (False, True, 4.0)
         """
-        k = _checks.nonnegative("k", k)
-        return all(self.row_passed(k, budget))
+        return dataclasses.replace(self, k=self.k if k is None else k,
+                                   budget=self.budget if budget is None else budget)
 
-    def failures(self, k: float = 4.0, budget=0.0) -> list[Row]:
-        """The rows that fail :meth:`passed`."""
-        return [r for r, ok in zip(self.rows, self.row_passed(k, budget)) if not ok]
+    def _judged(self, k, budget) -> Comparison:
+        return self if k is None and budget is None else self.with_criterion(k, budget)
 
-    def table(self, k: float | None = None, budget=0.0) -> str:
-        """Markdown table of the rows; with ``k`` given, also tolerance and pass/fail."""
+    def row_passed(self, k: float | None = None, budget=None) -> list[bool]:
+        """Per-row pass flags, under the stored criterion unless ``k``/``budget`` are given.
+
+        Examples
+        --------
+        >>> from meanfield.estimate import Estimate
+        >>> cmp = Comparison(rows=(Row("mu", "mu", 0.0, 0.0, Estimate(0.05, 0.01, 8), 0.0),),
+        ...                  sol=None)
+        >>> cmp.row_passed(), cmp.row_passed(k=6)
+        ([False], [True])
+        """
+        return [r.passed for r in self._judged(k, budget).rows]
+
+    def failures(self, k: float | None = None, budget=None) -> list[Row]:
+        """The rows that fail, under the stored criterion unless ``k``/``budget`` are given.
+
+        Examples
+        --------
+        >>> from meanfield.estimate import Estimate
+        >>> cmp = Comparison(rows=(Row("mu", "mu", 0.0, 0.0, Estimate(0.05, 0.01, 8), 0.0),),
+        ...                  sol=None)
+        >>> [r.name for r in cmp.failures()], cmp.failures(k=6)
+        (['mu'], [])
+        """
+        return [r for r in self._judged(k, budget).rows if not r.passed]
+
+    def table(self, k: float | None = None, budget=None) -> str:
+        """Markdown table of the rows; with ``k`` or ``budget`` given, also tolerance and pass/fail.
+
+        Examples
+        --------
+        >>> from meanfield.estimate import Estimate
+        >>> cmp = Comparison(rows=(Row("mu", "mu", 0.0, 0.0, Estimate(0.05, 0.01, 8), 0.0),),
+        ...                  sol=None)
+        >>> print(cmp.table(k=6))
+        | quantity | theory | theory (N=inf) | simulation | z | tolerance | pass |
+        |---|---|---|---|---|---|---|
+        | mu | 0 | 0 | 0.050 ± 0.010 (n=8) | +5.00 | 0.06 | pass |
+        """
+        judged = k is not None or budget is not None
         head = "| quantity | theory | theory (N=inf) | simulation | z |"
         sep = "|---|---|---|---|---|"
-        if k is not None:
+        if judged:
             head += " tolerance | pass |"
             sep += "---|---|"
         lines = [head, sep]
-        for r in self.rows:
+        for r in self._judged(k, budget).rows:
             line = (f"| {r.name} | {r.theory:.6g} | {r.theory_infinite:.6g} | {r.simulation} "
                     f"| {r.z:+.2f} |")
-            if k is not None:
-                b = self._budget(budget, r.quantity)
-                line += f" {r.tolerance(k, b):.3g} | {'pass' if r.passed(k, b) else 'FAIL'} |"
+            if judged:
+                line += f" {r.tolerance:.3g} | {'pass' if r.passed else 'FAIL'} |"
             lines.append(line)
         return "\n".join(lines)
 
@@ -272,7 +399,7 @@ class Comparison:
     def plot(self, ax=None, **kwargs):
         """Theory curve over the simulation points with error bars; returns the Figure.
 
-        See :func:`meanfield.plotting.plot_comparison`.
+        See :func:`meanfield.plotting.plot_comparison` (which has an example).
         """
         from .plotting import plot_comparison
         return plot_comparison(self, ax=ax, **kwargs)
@@ -474,8 +601,31 @@ def _notes(sol, runs):
     return tuple(notes)
 
 
+def _effective_step(dt, method) -> float:
+    """Step whose first-order bias the integrator carries (0: none to first order)."""
+    return 0.0 if dt is None or method == "rk4" else float(dt)
+
+
+def _warn_step_size(sol, runs, dt_rtol):
+    """StepSizeWarning when the first-order step-size bias |h_sim - h_theory|/2 > dt_rtol."""
+    h_theory = _effective_step(sol.dt, "euler")
+    worst = max(runs, key=lambda r: abs(_effective_step(r.dt, r.method) - h_theory))
+    bias = abs(_effective_step(worst.dt, worst.method) - h_theory) / 2.0
+    if bias <= dt_rtol:
+        return
+    theory = ("continuous-time theory (sol.dt=None)" if sol.dt is None
+              else f"theory of the Euler map at sol.dt={sol.dt:g}")
+    warnings.warn(
+        f"{theory} against a {worst.method} simulation at dt={worst.dt:g}: the step size "
+        f"changes the statistics by about {100 * bias:.0f}% (first-order estimate "
+        f"|dt_sim - dt_theory|/2, above dt_rtol={dt_rtol:g}); use solve(..., dt=run.dt) "
+        "(with method='euler') for a theory of the simulated map",
+        StepSizeWarning, stacklevel=3)
+
+
 def compare(sol: DMFTResult, run, *, lags=None, populations=None, window_correction: bool = True,
-            c_phi: bool = False) -> Comparison:
+            c_phi: bool = False, k: float = _K, budget: float | Mapping[str, float] = 0.0,
+            dt_rtol: float = 0.05) -> Comparison:
     r"""Match a DMFT solution with simulated statistics.
 
     Parameters
@@ -510,10 +660,34 @@ def compare(sol: DMFTResult, run, *, lags=None, populations=None, window_correct
     c_phi : bool
         Also compare :math:`C_\phi(\tau)` (runs simulated with ``c_phi=True``; this
         estimator has no mean subtraction, so no correction).
+    k : float
+        Pass criterion: standard errors allowed for sampling error (default 4).
+    budget : float or mapping
+        Pass criterion: relative finite-size bias budget :math:`b(N)`, one number or
+        one per quantity (``{"delta0": 0.02, "delta_tau": 0.02}``), multiplying each
+        row's ``scale`` (default 0).  :meth:`Comparison.with_criterion` judges the
+        same comparison with another criterion.
+    dt_rtol : float
+        Relative step-size bias tolerated without a warning (default 0.05).
 
     Returns
     -------
     Comparison
+        ``.passed`` is True when every row passes the criterion.
+
+    Warns
+    -----
+    StepSizeWarning
+        When the theory's time step and the simulation's differ enough to matter:
+        the first-order estimate of the relative bias, :math:`|h_\text{sim} -
+        h_\text{theory}|/2`, exceeds ``dt_rtol``, with :math:`h` the step of an
+        Euler (or exponential-Euler) integration and :math:`h = 0` for the
+        continuous-time theory (``sol.dt=None``) or an RK4 simulation.  The
+        estimate is exact to first order for a linear unit with time constant 1,
+        whose stationary variance under the Euler map is :math:`1/(1 - h/2)` times
+        the continuous one; e.g. a continuous-time theory against an Euler
+        simulation at ``dt=0.5`` warns (about 25%), at ``dt=0.1`` it does not
+        (5%, noted in ``notes``).  Use ``solve(..., dt=run.dt)``.
 
     Notes
     -----
@@ -536,13 +710,18 @@ def compare(sol: DMFTResult, run, *, lags=None, populations=None, window_correct
     >>> J = mf.ensembles.Gaussian(g=0.5).sample(200, seed=0)
     >>> run = mf.simulate(J, "linear", t_max=200.0, dt=0.1, noise=1.0, batch=4, seed=1,
     ...                   t_transient=20.0, max_lag=4.0)
-    >>> cmp = compare(sol, run)
-    >>> cmp.passed(k=4, budget=0.05)
+    >>> cmp = compare(sol, run, k=4, budget=0.05)
+    >>> cmp.passed
     True
+    >>> cmp.with_criterion(budget=0.0).k, cmp["delta0"].quantity
+    (4.0, 'delta0')
     """
     if not isinstance(sol, DMFTResult):
         raise ParameterError(f"`sol` must be a DMFTResult from meanfield.dmft.solve; got "
                              f"{type(sol).__name__}")
+    k = _checks.nonnegative("k", k)
+    budget = _budget_iv(budget)
+    dt_rtol = _checks.nonnegative("dt_rtol", dt_rtol)
     runs = list(run) if isinstance(run, (list, tuple)) else [run]
     if not runs:
         raise ParameterError("`run` must be a simulation result or a non-empty sequence of them")
@@ -552,13 +731,14 @@ def compare(sol: DMFTResult, run, *, lags=None, populations=None, window_correct
                              "LyapunovResult(s) from meanfield.simulate.lyapunov, not mixed; got "
                              f"{sorted(k.__name__ for k in kinds)}")
     notes = _notes(sol, runs)
+    _warn_step_size(sol, runs, dt_rtol)
     if kinds == {LyapunovResult}:
         lam = float(_dmft_lyapunov(sol))
         mean, se, n = _combine([[r.lambda_max.mean] for r in runs],
                                [[r.lambda_max.stderr] for r in runs],
                                [r.lambda_max.n for r in runs])
         row = Row("lambda_max", "lambda_max", lam, lam, Estimate(mean[0], se[0], n), abs(lam))
-        return Comparison(rows=(row,), sol=sol, notes=notes)
+        return Comparison(rows=(row,), sol=sol, notes=notes, k=k, budget=budget)
 
     pops = [_populations_iv(populations, sol, r) for r in runs]
     parts = [_single_run(sol, r, p, lags, window_correction, c_phi) for r, p in zip(runs, pops)]
@@ -580,7 +760,8 @@ def compare(sol: DMFTResult, run, *, lags=None, populations=None, window_correct
                       theory_curve=np.mean([p[7][1] for p in parts], axis=0),
                       theory_curve_infinite=parts[0][7][2],
                       simulation_curve=Estimate(cm, cs, cn), population_labels=labels,
-                      window_corrected=bool(window_correction), notes=notes)
+                      window_corrected=bool(window_correction), notes=notes, k=k,
+                      budget=budget)
 
 
 # mf.compare(sol, run) calls compare(); meanfield.compare.Row etc. stay reachable

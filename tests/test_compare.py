@@ -86,7 +86,7 @@ def test_compare_linear_network_passes(linear_sol, linear_runs):
     assert names[0] == "delta0" and names[-1] == "mu"
     assert sum(r.quantity == "delta_tau" for r in cmp.rows) == 8
     # finite-size correction of a linear network is O(1/N): 2% budget at N=200
-    assert cmp.passed(k=4, budget={"delta0": 0.02, "delta_tau": 0.02})
+    assert cmp.with_criterion(k=4, budget={"delta0": 0.02, "delta_tau": 0.02}).passed
     assert cmp.max_abs_z < 5
     r0 = cmp["delta0"]
     assert r0.simulation.n == 3                         # pooled over realisations
@@ -103,9 +103,9 @@ def test_window_correction_matters(linear_sol, linear_runs):
 
 def test_wrong_theory_fails(linear_runs):
     wrong = mf.dmft.solve(0.6, "linear", noise=SIGMA, dt=DT)     # 0.6 instead of 0.5
-    cmp = compare(wrong, linear_runs)
-    assert not cmp.passed(k=4, budget=0.02)
-    assert cmp.failures(k=4, budget=0.02)
+    cmp = compare(wrong, linear_runs, k=4, budget=0.02)
+    assert cmp.passed is False
+    assert cmp.failures() and cmp.failures() == cmp.failures(k=4, budget=0.02)
 
 
 def test_single_run_and_lags(linear_sol, linear_runs):
@@ -157,9 +157,9 @@ def test_two_population_comparison():
     cmp = compare(sol, runs, populations=pops)
     assert {r.population for r in cmp.rows} == {0, 1}
     assert cmp["delta0[0]"].theory != cmp["delta0[1]"].theory
-    assert cmp.passed(k=4, budget={"delta0": 0.03, "delta_tau": 0.03})
+    assert cmp.with_criterion(k=4, budget={"delta0": 0.03, "delta_tau": 0.03}).passed
     wrong = mf.dmft.solve(Gm * 1.3, "linear", noise=1.0, fractions=fr, dt=DT)
-    assert not compare(wrong, runs, populations=pops).passed(k=4, budget=0.03)
+    assert not compare(wrong, runs, populations=pops, k=4, budget=0.03).passed
     with pytest.raises(ParameterError, match="populations"):
         compare(sol, runs)
     with pytest.raises(ParameterError, match="populations"):
@@ -186,6 +186,40 @@ def test_notes_flag_step_size_mismatch(linear_runs):
     assert any("Euler map at dt=0.2" in n for n in compare(other, linear_runs).notes)
 
 
+@pytest.fixture(scope="module")
+def coarse_run():
+    J = mf.ensembles.Gaussian(g=G).sample(60, seed=0)
+    return mf.simulate(J, "linear", t_max=60.0, dt=0.5, noise=SIGMA, batch=2, seed=1,
+                       t_transient=10.0, max_lag=3.0, threads=1)
+
+
+def test_continuous_theory_against_coarse_euler_step_warns(coarse_run):
+    """Regression (issue 7): continuous-time theory against a dt=0.5 simulation was silent."""
+    cont = mf.dmft.solve(G, "linear", noise=SIGMA)
+    with pytest.warns(meanfield.compare.StepSizeWarning,
+                      match=r"sol.dt=None.*dt=0.5.*about 25%.*solve\(\.\.\., dt=run.dt\)"):
+        cmp = compare(cont, coarse_run)
+    # the warning is earned: the Euler map's Delta0 is ~1/(1 - dt/2) = 4/3 times the flow's
+    matched = compare(mf.dmft.solve(G, "linear", noise=SIGMA, dt=0.5), coarse_run)
+    assert matched["delta0"].theory > 1.25 * cmp["delta0"].theory
+    with pytest.warns(meanfield.compare.StepSizeWarning, match="sol.dt=0.1"):
+        compare(mf.dmft.solve(G, "linear", noise=SIGMA, dt=0.1), coarse_run)
+
+
+def test_matched_or_small_step_differences_do_not_warn(linear_runs, coarse_run):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compare(mf.dmft.solve(G, "linear", noise=SIGMA, dt=0.5), coarse_run)
+        compare(mf.dmft.solve(G, "linear", noise=SIGMA, dt=0.2), linear_runs)   # 5%: at dt_rtol
+        compare(mf.dmft.solve(G, "linear", noise=SIGMA), linear_runs, dt_rtol=0.06)
+    with pytest.warns(meanfield.compare.StepSizeWarning):
+        compare(mf.dmft.solve(G, "linear", noise=SIGMA), linear_runs, dt_rtol=0.01)
+    with pytest.raises(ParameterError, match="dt_rtol"):
+        compare(mf.dmft.solve(G, "linear", noise=SIGMA, dt=0.5), coarse_run, dt_rtol=-1.0)
+
+
 def test_table_budget_and_repr(linear_sol, linear_runs):
     cmp = compare(linear_sol, linear_runs, lags=[1.0])
     t = cmp.table()
@@ -195,18 +229,40 @@ def test_table_budget_and_repr(linear_sol, linear_runs):
     assert "pass" in t2 and "tolerance" in t2
     assert "max |z|" in repr(cmp)
     with pytest.raises(ParameterError, match="budget"):
-        cmp.passed(budget={"delta": 0.1})
-    assert cmp.passed(k=1e6)
+        cmp.with_criterion(budget={"delta": 0.1})
+    with pytest.raises(ParameterError, match="budget"):
+        compare(linear_sol, linear_runs, budget=-0.1)
+    with pytest.raises(ParameterError, match="`k`"):
+        compare(linear_sol, linear_runs, k=float("nan"))
+    assert cmp.with_criterion(k=1e6).passed
     with pytest.raises(KeyError):
         cmp["nothing"]
 
 
 def test_row_tolerance_arithmetic():
-    row = meanfield.compare.Row("delta0", "delta0", 1.0, 1.1, Estimate(1.05, 0.01, 4), 1.0)
+    row = meanfield.compare.Row("delta0", "delta0", 1.0, 1.1, Estimate(1.05, 0.01, 4), 1.0,
+                                budget=0.02)
     assert row.z == pytest.approx(5.0)
-    assert row.tolerance(4, 0.02) == pytest.approx(0.06)
-    assert row.passed(4, 0.02) and not row.passed(4, 0.0)
+    assert row.tolerance == pytest.approx(0.06)
+    assert row.passed is True
+    assert Comparison(rows=(row,), sol=None, budget=0.0).rows[0].passed is False
     assert row.relative_deviation == pytest.approx(0.05)
+
+
+def test_passed_is_a_bool_property_like_every_result():
+    """Regression (issue 7): ``Comparison.passed`` was a method while SpectrumComparison's
+    and the validation results' ``passed`` are bools."""
+    rows = (meanfield.compare.Row("mu", "mu", 0.0, 0.0, Estimate(0.05, 0.01, 4), 0.0),
+            meanfield.compare.Row("delta0", "delta0", 1.0, 1.0, Estimate(1.0, 0.01, 4), 1.0))
+    cmp = Comparison(rows=rows, sol=None)
+    assert cmp.passed is False and cmp.k == 4.0 and cmp.budget == 0.0
+    assert [r.passed for r in cmp.rows] == [False, True] == cmp.row_passed()
+    loose = cmp.with_criterion(k=6)
+    assert loose.passed is True and cmp.passed is False        # a copy; cmp unchanged
+    assert cmp.row_passed(6, 0.0) == [True, True]              # validation's call form
+    by_quantity = Comparison(rows=rows, sol=None, k=0, budget={"mu": 0.0, "delta0": 0.1})
+    assert [r.budget for r in by_quantity.rows] == [0.0, 0.1]
+    assert "| pass |" in cmp.table(k=6) and "FAIL" in cmp.table(budget=0.0)
 
 
 def test_bad_inputs(linear_sol, linear_runs):
@@ -219,7 +275,6 @@ def test_bad_inputs(linear_sol, linear_runs):
 
 
 def test_plot_returns_figure_without_pyplot(linear_sol, linear_runs):
-    import sys
     cmp = compare(linear_sol, linear_runs)
     fig = cmp.plot()
     assert isinstance(fig, Figure)
@@ -229,4 +284,3 @@ def test_plot_returns_figure_without_pyplot(linear_sol, linear_runs):
     fig2 = Figure()
     ax2 = fig2.add_subplot()
     assert cmp.plot(ax=ax2) is fig2
-    assert "matplotlib.pyplot" not in sys.modules or True   # plotting never needs pyplot
