@@ -30,6 +30,17 @@ def test_notebook_is_stored_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_does_not_force_a_backend(path):
+    """Regression: notebook 01 called matplotlib.use("Agg") and showed no figure in Jupyter.
+    The headless backend is the test runner's business (MPLBACKEND below)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert "matplotlib.use(" not in cell.source and "MPLBACKEND" not in cell.source, \
+                path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path, monkeypatch):
     """About 25 s for 01_random_network_dmft on a 2-core machine (fast: not marked slow)."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
@@ -41,7 +52,7 @@ def test_notebook_runs(path, monkeypatch):
                     "--name python3`")
     # the kernel must import this checkout of meanfield, installed or not
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("MPLBACKEND", "Agg")     # the kernel inherits it: no window, no display
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(ROOT)}})
