@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
+import numpy as np
 import pytest
 
 import meanfield as mf
-from meanfield.dmft import _potential, _static
-from meanfield.errors import ParameterError
+from meanfield.dmft import DMFTResult, _potential, _spectral, _static
+from meanfield.errors import ConvergenceError, ParameterError
 
 # --- OverflowError was the private signal for "no bounded state" --------------------
 
@@ -27,3 +31,98 @@ def test_genuine_overflow_is_not_reported_as_no_bounded_state(monkeypatch):
 def test_no_bounded_state_is_still_a_parameter_error():
     with pytest.raises(ParameterError, match="no bounded stationary state"):
         mf.dmft.solve(1.5, "linear")
+
+
+# --- lyapunov looked the transfer function up again by name --------------------------
+
+def test_lyapunov_of_custom_transfer_function_is_not_looked_up_by_name():
+    # a custom copy of tanh gave -0.557 where "tanh" gives -0.206: lyapunov re-resolved phi
+    # by name and swallowed the ParameterError (dropping the mean-mode eigenvalue); a
+    # custom function *named* "relu" would have used the built-in relu
+    kw = dict(J0=0.9, I0=0.05)
+    ref = mf.dmft.lyapunov(mf.dmft.solve(0.5, "tanh", **kw))
+    assert ref == pytest.approx(-0.2062, abs=1e-4)
+    for name in ("custom", "relu"):
+        tf = mf.transfer.custom(np.tanh, name=name, odd=True, strip=math.pi / 2)
+        sol = mf.dmft.solve(0.5, tf, **kw)
+        assert sol.method == "static" and sol.phi == name
+        assert mf.dmft.lyapunov(sol) == pytest.approx(ref, rel=1e-9)
+    # what the exponent needs is in the result: J0 <phi'> is the mean-mode eigenvalue
+    sol = mf.dmft.solve(0.5, "tanh", **kw)
+    z, w = np.polynomial.hermite_e.hermegauss(80)
+    dphi = 1.0 - np.tanh(sol.mu + math.sqrt(sol.delta0) * z) ** 2
+    assert sol.mean_dphi == pytest.approx(w @ dphi / math.sqrt(2 * math.pi), rel=1e-12)
+
+
+def test_lyapunov_never_swallows_a_missing_mean_mode(tmp_path):
+    sol = mf.dmft.solve(0.5, "tanh", J0=0.9, I0=0.05)
+    old = dataclasses.replace(sol, mean_dphi=None)     # as saved before the field existed
+    with pytest.raises(ParameterError, match="mean_dphi"):
+        mf.dmft.lyapunov(old)
+    loaded = DMFTResult.load(sol.save(tmp_path / "static.npz"))
+    assert loaded.mean_dphi == sol.mean_dphi
+    assert mf.dmft.lyapunov(loaded) == mf.dmft.lyapunov(sol)
+
+
+# --- the Euler-map exponent of a static state took the largest real part ----------------
+
+def test_euler_static_exponent_uses_largest_multiplier_not_real_part():
+    # solve(0.3, "tanh", J0=-1.5, dt=1.0) reported success, a stable fixed point and
+    # lambda = -1.20; the mean-mode multiplier is 1 - dt + dt J0 <phi'> = -1.5: unstable
+    sol = mf.dmft.solve(0.3, "tanh", J0=-1.5, dt=1.0, check=False)
+    assert not sol.success and sol.status == 4 and "unstable" in sol.message
+    assert mf.dmft.lyapunov(sol) == pytest.approx(math.log(1.5), rel=1e-12)
+    with pytest.raises(ConvergenceError, match="linearly unstable"):
+        mf.dmft.solve(0.3, "tanh", J0=-1.5, dt=1.0)
+    # stable, dt = 0.5 (trivial fixed point, <phi'> = <phi'^2> = 1): the disk |z| <= 0.3
+    # gives |1 - dt| + dt r = 0.65, the outlier |1 - dt + dt J0| = 0.25 (J0 = -1.5) or
+    # 0.75 (J0 = -2.5): the larger multiplier wins
+    for J0, m in ((-1.5, 0.65), (-2.5, 0.75)):
+        sol = mf.dmft.solve(0.3, "tanh", J0=J0, dt=0.5)
+        assert sol.success and sol.status == 0 and sol.delta0 == 0.0
+        assert mf.dmft.lyapunov(sol) == pytest.approx(math.log(m) / 0.5, rel=1e-12)
+
+
+@pytest.fixture
+def failing_spectral(monkeypatch):
+    """Make the spectral iteration report failure (as when it stops above ``rtol``)."""
+    real = _spectral.solve_spectral
+
+    def fake(prob, init, *, rtol, max_iter, **kw):
+        delta, nit, res, ok, msg = real(prob, init, rtol=rtol, max_iter=max_iter, **kw)
+        return delta, nit, max(res, 1e-3), False, "residual 1.00e-03 above rtol"
+
+    monkeypatch.setattr(_spectral, "solve_spectral", fake)
+
+
+def test_spectral_fallback_uses_the_euler_multiplier(failing_spectral):
+    # the fallback to the static fixed point after a failed spectral solve must use the
+    # Euler multiplier: this fixed point is stable in continuous time, not for dt = 1
+    sol = mf.dmft.solve(0.3, "tanh", J0=-1.5, dt=1.0, check=False)
+    assert not sol.success and sol.status != 0 and sol.status != 3
+
+
+# --- a failed spectral solve silently returned the static fixed point as status 0 -------
+
+def test_spectral_failure_fallback_has_its_own_status():
+    # just below the onset with J0, I0 the spectral solve does not converge; the result
+    # was the static fixed point with success=True, status=0 and nothing to tell
+    kw = dict(J0=-0.2, I0=0.1)
+    fp = mf.dmft.fixed_point(1.118, "tanh", **kw)
+    sol = mf.dmft.solve(1.118, "tanh", dt=0.1, **kw)
+    assert sol.success and sol.status == 3 and sol.state == "fixed-point"
+    assert "spectral solve failed" in sol.message and "not confirmed" in sol.message
+    assert sol.delta0 == pytest.approx(fp.delta0, rel=1e-10)
+    # continuous time: the energy method confirms that no chaotic solution coexists
+    sol = mf.dmft.solve(1.118, "tanh", method="spectral", **kw)
+    assert sol.success and sol.status == 3 and "confirmed: the energy method" in sol.message
+    # the default continuous-time solve needs no fallback
+    assert mf.dmft.solve(1.118, "tanh", **kw).status == 0
+
+
+def test_static_state_just_above_onset_is_not_returned_as_stable():
+    # above the onset the static point is unstable; near it Delta0 ~ g - 1 lies below the
+    # energy method's default grid, which is then extended down
+    for g in (1.0 + 1e-8, 1.0 + 1e-6):
+        sol = mf.dmft.solve(g, "tanh")
+        assert sol.method == "potential" and sol.delta0 == pytest.approx(g - 1.0, rel=1e-3)

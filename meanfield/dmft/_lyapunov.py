@@ -25,6 +25,7 @@ from scipy.interpolate import CubicSpline
 from scipy.linalg import eigh_tridiagonal
 
 from ..errors import ParameterError
+from . import _static
 from ._result import DMFTResult
 
 
@@ -44,9 +45,20 @@ def lyapunov(sol: DMFTResult) -> float:
     Returns
     -------
     float
-        :math:`\lambda_{\max}`.  For a static fixed point, the largest real part of
-        the Jacobian spectrum, :math:`-1 + \max(g\sqrt{\langle\phi'^2\rangle}, \ldots)`
-        (for the Euler map, :math:`\log|1 - dt + dt\,\lambda_J|/dt` at that edge).
+        :math:`\lambda_{\max}`.  For a static fixed point, from the Jacobian spectrum
+        of :math:`J\,\mathrm{diag}\,\phi'`: a disk of radius
+        :math:`r = g\sqrt{\langle\phi'^2\rangle}` and the mean-mode eigenvalue
+        :math:`\lambda_0 = J_0\langle\phi'\rangle` (stored in the result as
+        ``mean_dphi``; the transfer function is not looked up again): continuous
+        time :math:`-1 + \max(r, \lambda_0)`; Euler map
+        :math:`\log\max(|1-dt| + dt\,r,\ |1-dt+dt\,\lambda_0|)/dt`, the largest
+        multiplier of :math:`1 - dt + dt\,z` over that spectrum.
+
+    Raises
+    ------
+    ParameterError
+        ``sol`` is not a one-population :class:`DMFTResult`, or a static result
+        with a mean coupling saved without ``mean_dphi``.
 
     Notes
     -----
@@ -63,18 +75,12 @@ def lyapunov(sol: DMFTResult) -> float:
                              "formula is implemented for one population only")
     g2 = float(sol.g) ** 2
     if sol.method == "static":
-        r = math.sqrt(g2 * float(sol.c_dphi_tau[0]))
-        if sol.J0 != 0.0:
-            from .. import gaussian as _g
-            from .. import transfer as _t
-            try:
-                lam = sol.J0 * _g._mean(_t.get(sol.phi), "dphi", sol.mu, sol.delta0)
-                r = max(r, lam)
-            except ParameterError:
-                pass
-        if sol.dt is None:
-            return -1.0 + r
-        return math.log(abs(1.0 - sol.dt + sol.dt * r)) / sol.dt
+        if sol.mean_dphi is None and float(sol.J0) != 0.0:
+            raise ParameterError(
+                "`sol` has no `mean_dphi` (<phi'> at the fixed point, needed for the mean-mode "
+                "eigenvalue J0 <phi'>): it was saved by an older version; solve again")
+        return _static.growth_exponent(float(sol.g), float(sol.J0), float(sol.c_dphi_tau[0]),
+                                       float(sol.mean_dphi or 0.0), sol.dt)
     if sol.dt is None:
         return _continuous(sol, g2)
     return _euler(sol, g2)

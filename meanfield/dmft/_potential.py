@@ -406,13 +406,17 @@ class _Model:
         return (self.noise**4 / 8.0 + dv) / (d0 * d0)
 
 
-def solve_delta0(model, rtol):
+def solve_delta0(model, rtol, start=None):
     """Largest root Delta0 > Delta_inf of the energy condition; None when there is none.
+
+    The roots are bracketed on a grid rising by factors of 3 from ``start`` (default
+    1e-5, lower with weak noise) to 1e6.
 
     Returns (delta0, nfev) or (None, nfev).  Raises _NoBoundedState when the energy
     stays positive up to huge Delta0 (no bounded stationary state).
     """
-    start = 1e-5 if model.noise == 0 else min(1e-5, 1e-3 * model.noise**2)
+    if start is None:
+        start = 1e-5 if model.noise == 0 else min(1e-5, 1e-3 * model.noise**2)
     grid = np.geomspace(start, 1e6, int(np.ceil(np.log(1e6 / start) / np.log(3.0))) + 1)  # ~x3
     vals = []                                      # (d0, energy); invalid points count as +1
     nfev = 0

@@ -41,11 +41,32 @@ class DMFTResult(ResultMixin):
         ``"chaotic"`` (self-sustained fluctuations without noise), ``"fluctuating"``
         (with noise; whether the dynamics is chaotic is told by the sign of
         :func:`meanfield.dmft.lyapunov`) or ``"fixed-point"`` (static solution).
+    mean_dphi : float or ndarray or None
+        :math:`\langle\phi'(x)\rangle` over the stationary distribution of the field
+        (per population); :math:`J_0\langle\phi'\rangle` is the mean-mode eigenvalue
+        of :math:`J\,\mathrm{diag}\,\phi'(x)` that :func:`meanfield.dmft.lyapunov`
+        needs at a static fixed point.  ``None`` only in results saved before it existed.
     success, status, message, nit, residual
-        Convergence report: ``status`` 0 when converged, 2 when the solver stopped
-        short of the tolerance or rejected its solution (``message`` says which);
-        ``residual`` is the largest violation of the self-consistency equations
-        reached, relative to :math:`\Delta_0`.
+        Convergence report (``message`` says more); ``residual`` is the largest
+        violation of the self-consistency equations reached, relative to
+        :math:`\Delta_0`.
+
+        ======  =======  ============================================================
+        status  success  meaning
+        ======  =======  ============================================================
+        0       True     converged
+        2       False    the solver stopped short of the tolerance or rejected its
+                         solution (non-physical root, lag range too short)
+        3       True     the fluctuating (spectral) solve failed without noise and
+                         the linearly stable static fixed point was returned instead;
+                         the message says whether the energy method confirmed that no
+                         chaotic solution exists (continuous time) or not (Euler map:
+                         chaos can coexist below the local instability)
+        4       False    the only self-consistent solution found is a static fixed
+                         point that is linearly unstable (for the Euler map: a
+                         multiplier of modulus above 1), so it is not the state the
+                         network settles in
+        ======  =======  ============================================================
     method : str
         ``"potential"``, ``"spectral"`` or ``"static"``.
     g, phi, noise, J0, I0, input_std, dt, fractions
@@ -76,6 +97,7 @@ class DMFTResult(ResultMixin):
     input_std: float | np.ndarray = 0.0
     dt: float | None = None
     fractions: np.ndarray | None = field(default=None)
+    mean_dphi: float | np.ndarray | None = None
 
     _repr_fields = ("phi", "g", "noise", "J0", "I0", "input_std", "dt", "delta0", "delta_inf",
                     "mu", "correlation_time", "state", "method", "success", "message", "nit",

@@ -222,17 +222,17 @@ def _no_bounded_state(p):
                           f"({_params(p)}).{extra}")
 
 
-def _stable_fixed_point(tf, p, static) -> bool:
-    """Whether the static fixed point is linearly stable (for the Euler map when ``dt`` is set)."""
-    r, outlier, edge = _static.stability(tf, p["g"] ** 2, p["J0"], static.mu, static.delta0)
-    if edge >= 0:
-        return False
-    dt = p["dt"]
-    if dt is None:
-        return True
-    # Euler multipliers 1 - dt + dt z for z in the disc |z| <= r and at the outlier
-    worst = max(abs(1 - dt) + dt * r, abs(1 - dt + dt * outlier) if outlier is not None else 0.0)
-    return worst < 1.0
+#: A static state counts as linearly unstable when its growth exponent exceeds this
+#: (per unit time): marginal states (tanh at g = 1) stay a converged fixed point.
+_UNSTABLE = 1e-9
+
+
+def _static_exponent(static) -> float:
+    """Largest growth exponent of perturbations of a static result (continuous time, or
+    the Euler map's largest multiplier when ``dt`` is set): see ``_static.growth_exponent``."""
+    return _static.growth_exponent(float(static.g), float(static.J0),
+                                   float(static.c_dphi_tau[0]), float(static.mean_dphi),
+                                   static.dt)
 
 
 def _static_result(p, model):
@@ -244,25 +244,44 @@ def _static_result(p, model):
     tau = np.array([0.0, 1.0])
     c_phi = _g._mean(model.tf, "phi2", mu, d0)
     c_dphi = _g._mean(model.tf, "dphi2", mu, d0)
-    return DMFTResult(
+    out = DMFTResult(
         delta0=d0, delta_inf=d0, mu=mu, tau=tau, delta_tau=np.full(2, d0),
         c_phi_tau=np.full(2, c_phi), c_dphi_tau=np.full(2, c_dphi), decay_rate=0.0,
         correlation_time=0.0, state="fixed-point", success=True, status=0,
         message="static fixed point (no self-consistent fluctuating solution)", nit=nfev,
-        residual=res, method="static", **_params(p))
+        residual=res, method="static", mean_dphi=_g._mean(model.tf, "dphi", mu, d0),
+        **_params(p))
+    lam = _static_exponent(out)
+    if lam <= _UNSTABLE:
+        return out
+    where = "continuous time" if p["dt"] is None else f"the Euler map with dt={p['dt']:g}"
+    return dataclasses.replace(out, success=False, status=4, message=(
+        f"the only self-consistent solution found is a static fixed point that is linearly "
+        f"unstable (largest growth exponent {lam:.3g} per unit time for {where}); the network "
+        f"leaves it (for chaos, an oscillating mean or another fixed point), so it is not "
+        f"the stationary state"))
 
 
 def _solve_potential(p):
     model = _potential._Model(p["tf"], p["g"], p["noise"], p["J0"], p["I0"], p["input_std"])
     try:
         d0, nfev = _potential.solve_delta0(model, p["rtol"])
+        if d0 is None and p["noise"] == 0:
+            static = _static_result(p, model)
+            if static.status == 0:
+                return static
+            # the static point is unstable: just above the onset of chaos Delta0 is of
+            # the order of the growth exponent, below the grid's default start
+            lam = _static_exponent(static)
+            d0, more = _potential.solve_delta0(model, p["rtol"], start=max(1e-3 * lam, 1e-12))
+            nfev += more
+            if d0 is None:
+                return static
     except _NoBoundedState:
         raise _no_bounded_state(p) from None
     if d0 is None:
-        if p["noise"] > 0:
-            raise ConvergenceError("potential method found no root of the energy condition; "
-                                   "try method='spectral'")
-        return _static_result(p, model)
+        raise ConvergenceError("potential method found no root of the energy condition; "
+                               "try method='spectral'")
     mu = model.mean(d0)
     dinf = model.delta_inf(d0, mu)
     tau, delta, c_phi, c_dphi, kappa, corr, check_val = _potential.trajectory(model, d0, mu, dinf)
@@ -273,7 +292,8 @@ def _solve_potential(p):
         c_dphi_tau=c_dphi, decay_rate=kappa, correlation_time=corr, state=state, success=ok,
         status=0 if ok else 2,
         message="converged" if ok else f"energy check failed ({check_val:.1e})",
-        nit=nfev, residual=check_val, method="potential", **_params(p))
+        nit=nfev, residual=check_val, method="potential",
+        mean_dphi=_g._mean(p["tf"], "dphi", mu, d0), **_params(p))
 
 
 def _initial_guess(prob, scale):
@@ -384,17 +404,39 @@ def _solve_single_spectral(p):
         # the stationary state, so return it when it is stable
         model = _potential._Model(tf, p["g"], 0.0, p["J0"], p["I0"], p["input_std"])
         static = _static_result(p, model)
-        if _stable_fixed_point(tf, p, static):
-            return dataclasses.replace(static, message=(
-                "static fixed point (linearly stable); the fluctuating solver did not "
-                f"converge: {msg}"))
+        if static.status == 0 and _static_exponent(static) < 0.0:
+            fallback = _fallback(p, model, static, msg)
+            if fallback is not None:
+                return fallback
     state = "fluctuating" if p["noise"] > 0 else ("chaotic" if y0 > 0 else "fixed-point")
     return DMFTResult(
         delta0=float(delta[0, 0]), delta_inf=float(delta[0, -1]), mu=float(prob.mu[0]),
         tau=prob.tau, delta_tau=delta[0], c_phi_tau=C[0], c_dphi_tau=Cd[0],
         decay_rate=float(kappa[0]), correlation_time=float(corr[0]), state=state, success=ok,
         status=0 if ok else 2, message=msg, nit=nit, residual=res, method="spectral",
+        mean_dphi=_g._mean(tf, "dphi", float(prob.mu[0]), max(float(delta[0, 0]), 0.0)),
         **_params(p))
+
+
+def _fallback(p, model, static, msg):
+    """Status 3: the spectral solve failed without noise; return the linearly stable static
+    fixed point, with what confirms it.  In continuous time the energy method decides whether
+    a chaotic solution coexists (then there is no fallback: None); for the Euler map nothing
+    confirms it, and the message says so."""
+    if p["dt"] is None:
+        try:
+            d0, _ = _potential.solve_delta0(model, p["rtol"])
+        except _NoBoundedState:
+            d0 = math.inf
+        if d0 is not None:
+            return None
+        how = ("confirmed: the energy method finds no chaotic solution for these parameters")
+    else:
+        how = ("not confirmed: for the Euler map no independent method rules out a chaotic "
+               "state coexisting with it")
+    return dataclasses.replace(static, status=3, message=(
+        f"spectral solve failed ({msg}); returned the linearly stable static fixed point "
+        f"(chaos can coexist below the local instability; {how})"))
 
 
 def _solve_multi(p):
@@ -409,7 +451,9 @@ def _solve_multi(p):
         delta0=delta[:, 0].copy(), delta_inf=delta[:, -1].copy(), mu=prob.mu.copy(),
         tau=prob.tau, delta_tau=delta, c_phi_tau=C, c_dphi_tau=Cd, decay_rate=kappa,
         correlation_time=corr, state=state, success=ok, status=0 if ok else 2, message=msg,
-        nit=nit, residual=res, method="spectral", **_params(p))
+        nit=nit, residual=res, method="spectral", mean_dphi=np.array(
+            [_g._mean(t, "dphi", m, max(d, 0.0)) for t, m, d in zip(p["tfs"], prob.mu, delta[:, 0])]),
+        **_params(p))
 
 
 def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0) -> FixedPointResult:

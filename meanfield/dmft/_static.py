@@ -36,6 +36,27 @@ def static_delta0(model, rtol=1e-13):
     return d0, model.mean(d0), nfev + info.function_calls
 
 
+def growth_exponent(g, J0, c_dphi0, mean_dphi, dt):
+    r"""Largest growth exponent of perturbations of a static state (per unit time).
+
+    The Jacobian :math:`J\,\mathrm{diag}\,\phi'(x)` has a bulk in the disk
+    :math:`|z| \le r = g\sqrt{\langle\phi'^2\rangle}` (``c_dphi0`` is
+    :math:`\langle\phi'^2\rangle`) and the mean-mode eigenvalue
+    :math:`\lambda_0 = J_0\langle\phi'\rangle` (``mean_dphi``).  Continuous time:
+    :math:`-1 + \max(r, \lambda_0)` (largest real part).  Euler map with step ``dt``:
+    :math:`\log(m)/dt` with the largest multiplier
+    :math:`m = \max(|1-dt| + dt\,r,\ |1 - dt + dt\,\lambda_0|)` of
+    :math:`1 - dt + dt\,z` (the first term is the maximum over the disk);
+    :math:`-\infty` when :math:`m = 0` (every perturbation vanishes in one step).
+    """
+    r = math.sqrt(g * g * c_dphi0)
+    lam = J0 * mean_dphi
+    if dt is None:
+        return -1.0 + max(r, lam)
+    m = max(abs(1.0 - dt) + dt * r, abs(1.0 - dt + dt * lam))
+    return math.log(m) / dt if m > 0.0 else -math.inf
+
+
 def stability(tf, g2, J0, mu, d0):
     """(bulk radius, outlier or None, max real part of the Jacobian spectrum)."""
     r = math.sqrt(g2 * _g._mean(tf, "dphi2", mu, d0))
