@@ -284,3 +284,15 @@ def test_plot_returns_figure_without_pyplot(linear_sol, linear_runs):
     fig2 = Figure()
     ax2 = fig2.add_subplot()
     assert cmp.plot(ax=ax2) is fig2
+
+
+@pytest.mark.parametrize("name", ["meanfield", "meanfield.plotting._comparison",
+                                  "meanfield.plotting._spectra", "meanfield.plotting._transient"])
+def test_doctests_of_plotting_and_package(name):
+    """The Examples of modules tests/test_doctests.py does not list."""
+    import doctest
+    import importlib
+
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

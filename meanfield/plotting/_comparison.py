@@ -11,7 +11,25 @@ _MAX_POINTS = 40
 
 def new_figure(figsize=(6.0, 4.0), ax=None):
     """``(fig, ax)``: the figure of ``ax`` if one is given, else a pyplot-free
-    :class:`matplotlib.figure.Figure` with one new Axes."""
+    :class:`matplotlib.figure.Figure` with one new Axes.
+
+    Parameters
+    ----------
+    figsize : (float, float)
+        Size in inches of a new figure.
+    ax : matplotlib Axes, optional
+        Draw into it instead.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, matplotlib.axes.Axes)
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> type(fig).__name__, new_figure(ax=ax)[0] is fig
+    ('Figure', True)
+    """
     if ax is not None:
         return ax.figure, ax
     from matplotlib.figure import Figure
@@ -36,6 +54,17 @@ def plot_comparison(comparison, ax=None, *, title: str | None = None,
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> sol = mf.dmft.solve(g=0.5, phi="linear", noise=1.0, dt=0.1)
+    >>> J = mf.ensembles.Gaussian(g=0.5).sample(50, seed=0)
+    >>> run = mf.simulate(J, "linear", t_max=40.0, dt=0.1, noise=1.0, batch=2, seed=1,
+    ...                   t_transient=5.0, max_lag=2.0)
+    >>> fig = plot_comparison(mf.compare(sol, run))          # or mf.compare(sol, run).plot()
+    >>> type(fig).__name__, len(fig.axes)
+    ('Figure', 1)
 
     Notes
     -----

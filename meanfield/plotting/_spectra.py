@@ -44,6 +44,13 @@ def plot_spectrum_comparison(comparison, fig=None, *, max_points: int = 6000):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> res = mf.spectra.compare(mf.ensembles.Gaussian(1.0, J0=2.0), n=100, seeds=[0, 1])
+    >>> len(plot_spectrum_comparison(res).axes)              # or res.plot()
+    4
     """
     c = comparison
     has_sv = c.singular_values.size > 0
@@ -143,6 +150,16 @@ def plot_binned_density(density, ax=None, *, expected=None, label: str = "sample
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import meanfield as mf
+    >>> d = mf.spectra.binned_density(np.array([0.5, 1.5, 1.5, 2.5]), bins=[0, 1, 2, 3],
+    ...                               kind="real")
+    >>> fig = plot_binned_density(d, expected=[0.25, 0.5, 0.25])
+    >>> fig.axes[0].get_ylabel()
+    'density per unit length'
     """
     fig, ax = new_figure(ax=ax)
     d = density

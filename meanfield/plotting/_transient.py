@@ -31,6 +31,14 @@ def plot_squared_norm(samples, ensemble=None, ax=None, *, title: str | None = No
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> ens = mf.ensembles.Gaussian(g=0.5)
+    >>> s = mf.transient.simulate_squared_norm(ens, [0.0, 1.0, 2.0], n=20, n_matrices=2, seed=0)
+    >>> type(plot_squared_norm(s, ens)).__name__
+    'Figure'
     """
     from .. import transient
 
@@ -66,6 +74,13 @@ def plot_phase_diagram(diagram, ax=None, *, title: str | None = None, show_gain:
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> pd = mf.transient.phase_diagram(r=[0.3, 0.6, 0.9], mean_square_weight=[1.0, 5.0, 10.0])
+    >>> type(plot_phase_diagram(pd)).__name__
+    'Figure'
     """
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
@@ -111,6 +126,14 @@ def plot_tail(fit, ax=None, *, bins: int = 40, title: str | None = None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import meanfield as mf
+    >>> fit = mf.transient.tail_fit(np.random.default_rng(0).exponential(size=2000))
+    >>> plot_tail(fit).axes[0].get_yscale()
+    'log'
     """
     fig, ax = new_figure(ax=ax)
     ex = fit.exceedances
