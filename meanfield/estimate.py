@@ -106,6 +106,13 @@ class Estimate:
         ------
         ParameterError
             If there are fewer than two samples or non-finite values.
+
+        Examples
+        --------
+        >>> Estimate.from_samples([1.0, 2.0, 3.0, 6.0])
+        3.0 ± 1.1 (n=4)
+        >>> Estimate.from_samples([[1.0, 10.0], [3.0, 14.0]]).mean      # one mean per column
+        array([ 2., 12.])
         """
         arr = _checks.real_array("samples", samples)
         if arr.ndim == 0:
@@ -122,7 +129,15 @@ class Estimate:
 
     # -- use ----------------------------------------------------------------
     def z(self, value) -> float | np.ndarray:
-        r"""Standard score :math:`(\bar y - \mathrm{value}) / \mathrm{stderr}`."""
+        r"""Standard score :math:`(\bar y - \mathrm{value}) / \mathrm{stderr}`.
+
+        Infinite when the standard error is 0 and the mean misses ``value``.
+
+        Examples
+        --------
+        >>> round(Estimate(1.05, 0.01, 8).z(1.0), 9)
+        5.0
+        """
         with np.errstate(divide="ignore", invalid="ignore"):
             out = (np.asarray(self.mean) - np.asarray(value, dtype=np.float64)) / \
                 np.asarray(self.stderr)
@@ -130,7 +145,13 @@ class Estimate:
 
     @property
     def shape(self) -> tuple:
-        """Shape of the mean (``()`` for a scalar estimate)."""
+        """Shape of the mean (``()`` for a scalar estimate).
+
+        Examples
+        --------
+        >>> Estimate([1.0, 2.0], [0.1, 0.1], 5).shape, Estimate(1.0, 0.1, 5).shape
+        ((2,), ())
+        """
         return np.shape(self.mean)
 
     def __len__(self) -> int:
@@ -159,7 +180,13 @@ class Estimate:
         return hash((self.mean, self.stderr, self.n))
 
     def to_dict(self) -> dict:
-        """``{"mean", "stderr", "n"}`` with arrays as lists (JSON-ready)."""
+        """``{"mean", "stderr", "n"}`` with arrays as lists (JSON-ready).
+
+        Examples
+        --------
+        >>> Estimate([1.0, 2.0], [0.1, 0.2], 5).to_dict()
+        {'mean': [1.0, 2.0], 'stderr': [0.1, 0.2], 'n': 5}
+        """
         if self.shape:
             return {"mean": self.mean.tolist(), "stderr": self.stderr.tolist(), "n": self.n}
         return {"mean": self.mean, "stderr": self.stderr, "n": self.n}
