@@ -673,12 +673,21 @@ class SpectrumRow:
         The radius (or singular value) of a CDF row; None otherwise.
     theory : float
     simulation : Estimate or None
-        Mean over seeds with the standard error used for the test (None for a
-        predicted outlier that no seed produced).
+        Mean over the seeds that measured the row, with the standard error used
+        for the test.  None for a predicted outlier found in fewer than two seeds
+        (no value, or no standard error, was measured: nothing is filled in).
     tolerance : float
         The allowed :math:`|\bar y - \text{theory}|` (for outlier rows: the
         per-seed matching distance).
     passed : bool
+    found : int
+        Number of seeds that measured the row: all of them for CDF and count rows;
+        for a predicted outlier, the seeds in which it was found.
+    n_seeds : int
+        Number of seeds compared.
+    sample_mean : float or None
+        Mean over the ``found`` seeds (None if ``found == 0``); the value of a
+        row measured in one seed only, which has no standard error.
     """
 
     name: str
@@ -688,11 +697,37 @@ class SpectrumRow:
     simulation: Estimate | None
     tolerance: float
     passed: bool
+    found: int = 0
+    n_seeds: int = 0
+    sample_mean: float | None = None
+
+    @property
+    def missing(self) -> int:
+        """Seeds that did not measure the row (a predicted outlier not found there)."""
+        return self.n_seeds - self.found
+
+    @property
+    def samples_text(self) -> str:
+        """The samples column of :meth:`SpectrumComparison.table`: only measured values.
+
+        ``"mean ± stderr (n=k)"``; ``"value (1 seed, no stderr)"``; and for a predicted
+        outlier missing in some seeds, ``"not found in k of n seeds"``.
+        """
+        if self.simulation is not None:
+            text = str(self.simulation)
+        elif self.sample_mean is not None:
+            text = f"{self.sample_mean:.6g} (1 seed, no stderr)"
+        else:
+            text = ""
+        if self.missing > 0:
+            miss = f"not found in {self.missing} of {self.n_seeds} seeds"
+            text = f"{text}; {miss}" if text else miss
+        return text or "—"
 
     @property
     def deviation(self) -> float:
-        """``simulation.mean - theory`` (nan without a simulation)."""
-        return math.nan if self.simulation is None else float(self.simulation.mean) - self.theory
+        """``sample_mean - theory`` (nan when no seed measured the row)."""
+        return math.nan if self.sample_mean is None else float(self.sample_mean) - self.theory
 
     @property
     def z(self) -> float:
@@ -734,6 +769,11 @@ class SpectrumComparison(ResultMixin):
     row_x, row_theory, row_theory_infinite, row_mean, row_stderr, row_tolerance : ndarray
         The rows, column by column (see :attr:`rows`); ``row_theory`` includes the
         finite-:math:`n` outlier correction, ``row_theory_infinite`` does not.
+        ``row_mean`` is NaN for a predicted outlier no seed produced and
+        ``row_stderr`` NaN for one found in fewer than two seeds: not measured
+        (:attr:`rows` turns them into None, never into values).
+    row_found : ndarray of int
+        Seeds that measured each row (see :attr:`SpectrumRow.found`).
     row_stderr_binomial, row_stderr_seeds : ndarray
         Both standard errors of the CDF rows, whichever ``error`` chose (nan for
         outlier rows, and for ``row_stderr_seeds`` with one seed); their ratio
@@ -782,6 +822,7 @@ class SpectrumComparison(ResultMixin):
     row_stderr_seeds: np.ndarray
     row_tolerance: np.ndarray
     row_passed: np.ndarray
+    row_found: np.ndarray
     eigenvalues: np.ndarray = field(repr=False)
     singular_values: np.ndarray = field(repr=False)
     outliers_theory: np.ndarray = field(repr=False)
@@ -802,13 +843,19 @@ class SpectrumComparison(ResultMixin):
 
         def estimate(i):
             m, se = float(self.row_mean[i]), float(self.row_stderr[i])
-            return Estimate(m, se, S) if np.isfinite(m) and np.isfinite(se) else None
+            k = int(self.row_found[i])
+            return Estimate(m, se, k) if k >= 1 and np.isfinite(m) and np.isfinite(se) else None
+
+        def mean(i):
+            m = float(self.row_mean[i])
+            return m if int(self.row_found[i]) >= 1 and np.isfinite(m) else None
 
         return tuple(
             SpectrumRow(name=self.row_name[i], kind=self.row_kind[i],
                         x=float(self.row_x[i]) if np.isfinite(self.row_x[i]) else None,
                         theory=float(self.row_theory[i]), simulation=estimate(i),
-                        tolerance=float(self.row_tolerance[i]), passed=bool(self.row_passed[i]))
+                        tolerance=float(self.row_tolerance[i]), passed=bool(self.row_passed[i]),
+                        found=int(self.row_found[i]), n_seeds=S, sample_mean=mean(i))
             for i in range(len(self.row_name)))
 
     def __getitem__(self, name: str) -> SpectrumRow:
@@ -839,8 +886,8 @@ class SpectrumComparison(ResultMixin):
                  "|---|---|---|---|---|---|"]
         for r in self.rows:
             z = f"{r.z:+.2f}" if np.isfinite(r.z) else "—"
-            sim = "not found" if r.simulation is None else str(r.simulation)
-            lines.append(f"| {r.name} | {r.theory:.6g} | {sim} | {z} | {r.tolerance:.3g} "
+            lines.append(f"| {r.name} | {r.theory:.6g} | {r.samples_text} | {z} "
+                         f"| {r.tolerance:.3g} "
                          f"| {'pass' if r.passed else 'FAIL'} |")
         return "\n".join(lines)
 
@@ -1198,9 +1245,11 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
         return ((n - m) * base + extra) / n
 
     names, kinds, xs, th, thi, means, ses, tols, oks = [], [], [], [], [], [], [], [], []
-    se_binomial, se_seeds = [], []
+    se_binomial, se_seeds, founds = [], [], []
 
-    def add(name, kind, x, theory, theory_inf, mean, se, tol, ok, se_b=math.nan, se_s=math.nan):
+    def add(name, kind, x, theory, theory_inf, mean, se, tol, ok, se_b=math.nan, se_s=math.nan,
+            found=S):
+        founds.append(int(found))
         se_binomial.append(se_b)
         se_seeds.append(se_s)
         names.append(name)
@@ -1264,13 +1313,13 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
         if predicted[j].imag != 0.0:
             parts.append(("Im", predicted[j].imag, got.imag))
         for part, theory, vals in parts:
+            # only what was measured: the mean over the seeds that found the outlier, its
+            # standard error from two or more of them, NaN (not measured) otherwise
             fin = vals[np.isfinite(vals)]
             mean = float(fin.mean()) if fin.size else math.nan
-            se = float(fin.std(ddof=1) / math.sqrt(fin.size)) if fin.size > 1 else 0.0
-            if not fin.size:
-                mean = theory if not resolvable[j] else math.nan
+            se = float(fin.std(ddof=1) / math.sqrt(fin.size)) if fin.size > 1 else math.nan
             add(f"outlier {j + 1} ({part})", "outlier", math.nan, float(theory), float(theory),
-                mean, se, outlier_tol, ok)
+                mean, se, outlier_tol, ok, found=fin.size)
 
     # 3. singular values
     sv_grid = np.empty(0)
@@ -1314,7 +1363,8 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
     if oks_arr.all():
         message = f"all {len(oks)} rows within tolerance"
     else:
-        bad = [nm for nm, ok in zip(names, oks) if not ok]
+        bad = [nm + (f" (not found in {S - f} of {S} seeds)" if kd == "outlier" and f < S else "")
+               for nm, kd, f, ok in zip(names, kinds, founds, oks) if not ok]
         message = f"{len(bad)} of {len(oks)} rows outside tolerance: {', '.join(bad)}"
     return SpectrumComparison(
         ensemble=repr(ensemble), n=n, seeds=tuple(seeds), passed=bool(oks_arr.all()), message=message,
@@ -1324,7 +1374,8 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
         row_theory_infinite=np.array(thi, dtype=float), row_mean=np.array(means, dtype=float),
         row_stderr=np.array(ses, dtype=float), row_stderr_binomial=np.array(se_binomial, dtype=float),
         row_stderr_seeds=np.array(se_seeds, dtype=float), row_tolerance=np.array(tols, dtype=float),
-        row_passed=oks_arr, eigenvalues=ev, singular_values=svals, outliers_theory=predicted,
+        row_passed=oks_arr, row_found=np.array(founds, dtype=int), eigenvalues=ev,
+        singular_values=svals, outliers_theory=predicted,
         outliers_found=np.concatenate(found_all) if found_all else np.empty(0, complex),
         outliers_seed=np.concatenate(seed_idx).astype(int) if seed_idx else np.empty(0, int),
         cdf_grid=cdf_grid, cdf_grid_theory=cdf_grid_theory, sv_grid=sv_grid,

@@ -340,6 +340,45 @@ def test_compare_does_not_require_unresolvable_outliers():
     assert any("not resolvable" in note for note in res.notes)
 
 
+def test_compare_prints_sample_values_it_never_measured_regression():
+    # issue 7: an outlier predicted at 1.05 (J0 = 1.05, inside the resolution at n = 300)
+    # that no seed found was printed as "1.05 ± 0 (n=2)": the theory filled in as a sample
+    res = spectra.compare(Gaussian(1.0, J0=1.05), n=300, seeds=range(2), singular_values=False,
+                          threads=THREADS)
+    row = res["outlier 1 (Re)"]
+    assert row.simulation is None and row.sample_mean is None
+    assert row.found == 0 and row.missing == 2 and row.passed       # not resolvable: not required
+    assert row.samples_text == "not found in 2 of 2 seeds"
+    line = next(ln for ln in res.table().splitlines() if ln.startswith("| outlier 1 (Re)"))
+    assert "not found in 2 of 2 seeds" in line and "±" not in line and "1.05 (" not in line
+    i = res.row_name.index("outlier 1 (Re)")
+    assert np.isnan(res.row_mean[i]) and res.row_found[i] == 0
+    # a resolvable outlier missing from every seed: a failing row that says so
+    missing = spectra.compare(FakeEnsemble(Gaussian(1.0), Gaussian(1.0, J0=3.0)), n=300,
+                              seeds=range(2), singular_values=False, threads=THREADS)
+    row = missing["outlier 1 (Re)"]
+    assert not row.passed and row.simulation is None and row.samples_text.startswith("not found")
+    assert "outlier 1 (Re) (not found in 2 of 2 seeds)" in missing.message
+
+
+def test_validation_missing_outlier_is_an_error_instead_of_a_failing_row_regression():
+    # issue 7: validation/matrices.py built Estimate(nan, nan, 0), which raises, so a missing
+    # outlier turned the whole case into an ERROR
+    from validation.matrices import FixedComparison, NotMeasured, spectrum_rows
+    missing = spectra.compare(FakeEnsemble(Gaussian(1.0), Gaussian(1.0, J0=3.0)), n=200,
+                              seeds=range(2), singular_values=False, threads=THREADS)
+    rows = spectrum_rows(missing)
+    row = next(r for r in rows if r.name.startswith("outlier 1 (Re)"))
+    assert row.name == "outlier 1 (Re): not found in 2 of 2 seeds"
+    assert not row.ok and isinstance(row.simulation, NotMeasured)
+    assert str(row.simulation) == "not found in 2 of 2 seeds" and row.simulation.n == 0
+    assert np.isnan(row.z)
+    comp = FixedComparison(rows, missing)
+    assert not all(comp.row_passed()) and math.isfinite(comp.max_abs_z)
+    # the rows that were measured keep their estimates
+    assert all(r.ok for r in rows if r.quantity == "eigenvalue_cdf")
+
+
 def test_compare_is_reproducible_and_saves(tmp_path):
     a = spectra.compare(Gaussian(1.0, J0=2.0), n=120, seeds=[4, 7], threads=THREADS)
     b = spectra.compare(Gaussian(1.0, J0=2.0), n=120, seeds=[4, 7], threads=THREADS)
