@@ -126,3 +126,59 @@ def test_static_state_just_above_onset_is_not_returned_as_stable():
     for g in (1.0 + 1e-8, 1.0 + 1e-6):
         sol = mf.dmft.solve(g, "tanh")
         assert sol.method == "potential" and sol.delta0 == pytest.approx(g - 1.0, rel=1e-3)
+
+
+# --- unbounded networks were reported as a quiescent fixed point -------------------------
+
+def test_relu_with_inhibition_but_unbounded_growth_is_not_a_fixed_point():
+    # solve(g=2, phi='relu', J0=-1) returned Delta0 = 0 and lambda = -1 with success=True,
+    # while the network diverges (N = 1000: Delta0 ~ 1e24): the self-similar growing state
+    # (s z = J0 E relu(h), s^2 = g^2 E relu(h)^2, h ~ N(z, 1)) has s = 1.149 > 1
+    for dt in (None, 0.5):
+        with pytest.raises(ParameterError, match="no bounded stationary state") as info:
+            mf.dmft.solve(2.0, "relu", J0=-1.0, dt=dt, check=False)
+        assert "s = 1.149" in str(info.value)
+
+
+def test_unbounded_custom_softplus_is_not_a_fixed_point():
+    # shifted softplus (phi(0) = 0, phi'(0) = 1/2, slope 1 at +inf), g = 3 returned
+    # success=True with Delta0 = 0
+    sp = mf.transfer.custom(lambda x: np.logaddexp(0.0, x) - math.log(2.0), name="softplus0")
+    with pytest.raises(ParameterError, match="no bounded stationary state"):
+        mf.dmft.solve(3.0, sp)
+    sol = mf.dmft.solve(0.5, sp)                       # r = g/2 < 1 and s = g/sqrt(2) < 1
+    assert sol.success and sol.delta0 == 0.0
+
+
+def test_homogeneous_growth_closed_forms():
+    from meanfield.dmft._bounded import homogeneous_growth
+    for g, J0 in ((0.5, 0.0), (1.5, 0.7), (0.5, 3.0), (0.5, -3.0)):
+        # linear network: disk of radius g and the outlier J0
+        assert homogeneous_growth(1.0, 1.0, g, J0) == pytest.approx(max(g, J0), rel=1e-10)
+    for g in (1.0, 1.2, 2.0):            # relu without mean coupling: E relu(h)^2 = 1/2
+        assert homogeneous_growth(1.0, 0.0, g, 0.0) == pytest.approx(g / math.sqrt(2), rel=1e-12)
+    assert homogeneous_growth(0.0, 0.0, 2.0, -1.0) == 0.0
+    # relu, g = 2, J0 = -1: z = J0 F1(z) / s with s = g sqrt(F2(z)), closed forms of F1, F2
+    s = homogeneous_growth(1.0, 0.0, 2.0, -1.0)
+    from scipy.optimize import brentq
+    from scipy.stats import norm
+
+    def f1(z):
+        return z * norm.cdf(z) + norm.pdf(z)
+
+    def f2(z):
+        return (1 + z * z) * norm.cdf(z) + z * norm.pdf(z)
+
+    z = brentq(lambda z: 2.0 * z * math.sqrt(f2(z)) + f1(z), -3.0, 0.0, xtol=1e-15)
+    assert s == pytest.approx(2.0 * math.sqrt(f2(z)), rel=1e-10)
+
+
+def test_bounded_relu_states_are_unchanged():
+    # the validation case relu_inhibitory and the quiescent states stay as they were
+    sol = mf.dmft.solve(3.0, "relu", J0=-10.0, I0=1.0, dt=0.1)
+    assert sol.success and sol.delta0 == pytest.approx(4.044159293635833, rel=1e-8)
+    sol = mf.dmft.solve(3.0, "relu", J0=-10.0, I0=1.0)
+    assert sol.success and sol.delta0 == pytest.approx(4.044433327773815, rel=1e-8)
+    for g, kw in ((1.2, {}), (2.0, dict(I0=-1.0)), (1.3, dict(J0=-1.0))):
+        sol = mf.dmft.solve(g, "relu", **kw)
+        assert sol.success and sol.status == 0 and sol.delta0 == 0.0

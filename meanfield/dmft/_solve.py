@@ -14,7 +14,7 @@ from .. import _checks
 from .. import gaussian as _g
 from .. import transfer as _transfer
 from ..errors import ConvergenceError, ParameterError
-from . import _potential, _spectral, _static
+from . import _bounded, _potential, _spectral, _static
 from ._bounded import _NoBoundedState
 from ._result import DMFTResult, FixedPointResult
 
@@ -163,10 +163,15 @@ def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
     Raises
     ------
     ParameterError
-        Bad input, or no bounded stationary state (e.g. relu with
-        :math:`g^2/2 > 1` and no negative mean coupling or input).
+        Bad input, or no bounded stationary state: relu with :math:`g^2/2 > 1` and no
+        negative mean coupling or input; more generally, for :math:`\phi` of linear
+        growth (slopes :math:`a_\pm` at :math:`\pm\infty`), when the only solution is
+        an unstable static point and the self-similar growing pattern of the network with
+        :math:`a_+\max(x,0) + a_-\min(x,0)`, :math:`s z = J_0 E\phi`,
+        :math:`s^2 = g^2 E\phi^2` (:math:`h\sim\mathcal N(z,1)`), has :math:`s > 1`.
     ConvergenceError
-        The solver did not converge (with ``check=True``).
+        The solver did not converge, or the only solution found is an unstable static
+        fixed point (with ``check=True``; ``status`` in :class:`DMFTResult` tells which).
 
     Notes
     -----
@@ -212,11 +217,11 @@ def _params(p):
                 input_std=p["input_std"], dt=p["dt"], fractions=None)
 
 
-def _no_bounded_state(p):
-    extra = ""
+def _no_bounded_state(p, reason=""):
+    extra = f" {reason}" if reason else ""
     tf = p["tfs"][0] if p["multi"] else p["tf"]
     if tf.name in ("relu", "linear"):
-        extra = (" For relu (and linear) networks a bounded state needs a negative mean coupling "
+        extra += (" For relu (and linear) networks a bounded state needs a negative mean coupling "
                  "`J0` or a negative input, or g small enough (relu: g**2/2 < 1 without them).")
     return ParameterError(f"no bounded stationary state exists for these parameters "
                           f"({_params(p)}).{extra}")
@@ -233,6 +238,15 @@ def _static_exponent(static) -> float:
     return _static.growth_exponent(float(static.g), float(static.J0),
                                    float(static.c_dphi_tau[0]), float(static.mean_dphi),
                                    static.dt)
+
+
+def _growth_exponent_of(s, dt):
+    """Exponent of a pattern growing by the factor s per unit time of the leak
+    (x -> e^((s-1)t); Euler map: multiplier 1 - dt + dt s)."""
+    if dt is None:
+        return s - 1.0
+    m = abs(1.0 - dt + dt * s)
+    return math.log(m) / dt if m > 0.0 else -math.inf
 
 
 def _static_result(p, model):
@@ -252,8 +266,23 @@ def _static_result(p, model):
         residual=res, method="static", mean_dphi=_g._mean(model.tf, "dphi", mu, d0),
         **_params(p))
     lam = _static_exponent(out)
+    kink = _bounded.local_slopes(model.tf, mu) if d0 == 0.0 else None
+    if kink is not None:
+        # every unit sits at a kink of phi (relu at mu = 0): to first order the dynamics
+        # is the network with the one-sided slopes, positively homogeneous; its fastest
+        # self-similar growth factor s gives the exponent (see _bounded)
+        lam = _growth_exponent_of(_bounded.homogeneous_growth(*kink, p["g"], p["J0"]), p["dt"])
     if lam <= _UNSTABLE:
         return out
+    slopes = _bounded.asymptotic_slopes(model.tf)
+    if slopes is not None:
+        s_inf = _bounded.homogeneous_growth(*slopes, p["g"], p["J0"])
+        if s_inf > 1.0 + 1e-9:
+            raise _no_bounded_state(p, (
+                f"The static fixed point (Delta0={d0:.3g}) is unstable (growth exponent "
+                f"{lam:.3g}), no fluctuating solution was found, and at large amplitude phi "
+                f"grows linearly (slopes {slopes[0]:.3g} at +inf, {slopes[1]:.3g} at -inf) so "
+                f"that the activity grows by e^((s-1)t) with s = {s_inf:.4g} > 1."))
     where = "continuous time" if p["dt"] is None else f"the Euler map with dt={p['dt']:g}"
     return dataclasses.replace(out, success=False, status=4, message=(
         f"the only self-consistent solution found is a static fixed point that is linearly "
