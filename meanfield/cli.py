@@ -101,15 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     fp.set_defaults(handler=_cmd_solve_fixed_point)
 
     # -- validate ----------------------------------------------------------------------
+    # the suite parses its own options (main() hands it the rest of the command line), so
+    # `meanfield validate` and `python -m validation` take the same ones: --quick, --out,
+    # --cases, --jobs, --list, --seed-shift, --no-progress
     val = sub.add_parser(
-        "validate", help="run the theory-vs-simulation validation suite",
-        description="Run the validation suite (the same as 'python -m validation'): each case "
-                    "compares a theory result with the simulator and the suite writes a "
-                    "markdown report with one figure per case.")
-    val.add_argument("--quick", action="store_true", help="small sizes (minutes)")
-    val.add_argument("--out", metavar="DIR", default=None,
-                     help="report directory (default: the suite's own, validation/report/)")
-    val.add_argument("--no-progress", action="store_true", help="no progress bars")
+        "validate", help="run the theory-vs-simulation validation suite (from a checkout)",
+        add_help=False,
+        description="Run the validation suite (the same as 'python -m validation', with the same "
+                    "options; 'meanfield validate --help' lists them).")
     val.set_defaults(handler=_cmd_validate)
     return parser
 
@@ -198,20 +197,19 @@ def _cmd_solve_fixed_point(args) -> int:
     return 0
 
 
-def _cmd_validate(args) -> int:
+def _validation_suite():
+    """The repository's validation suite (``validation/``, importable from a checkout's root)."""
     try:
         from validation import run as _run
     except ImportError as exc:
-        raise _CommandError(f"the validation suite is not available ({exc}); run it from a "
-                            "source checkout of meanfield") from None
-    argv = []
-    if args.quick:
-        argv.append("--quick")
-    if args.out is not None:
-        argv += ["--out", args.out]
-    if args.no_progress:
-        argv.append("--no-progress")
-    code = _run.main(argv)
+        raise _CommandError(f"the validation suite is not available ({exc}); run it from the root "
+                            "of a source checkout of meanfield (its cases and measured budgets "
+                            "live in the repository's validation/ folder)") from None
+    return _run
+
+
+def _cmd_validate(args, argv=()) -> int:
+    code = _validation_suite().main(list(argv), prog=f"{_PROG} validate")
     return 0 if code is None else int(code)
 
 
@@ -251,9 +249,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``meanfield`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     from .errors import ConvergenceError, MeanFieldError, ParameterError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["validate"]:
+        try:
+            return _cmd_validate(None, argv[1:])
+        except _CommandError as exc:
+            print(f"{_PROG}: error: {exc}", file=sys.stderr)
+            return 1
+        except SystemExit as exc:    # the suite's --help or a malformed option (code 2)
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     parser = build_parser()
     try:
-        args = parser.parse_args(None if argv is None else list(argv))
+        args = parser.parse_args(argv)
     except SystemExit as exc:       # --help, --version, or a malformed command line (code 2)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:

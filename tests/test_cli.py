@@ -162,16 +162,27 @@ def test_validate_passes_arguments(monkeypatch, capsys, tmp_path):
 
     seen = {}
 
-    def fake_main(argv=None):
-        seen["argv"] = argv
+    def fake_main(argv=None, prog=None):
+        seen["argv"], seen["prog"] = argv, prog
         return 3
 
     monkeypatch.setattr(validation.run, "main", fake_main)
-    code, _, _ = _run(capsys, "validate", "--quick", "--out", str(tmp_path), "--no-progress")
-    assert code == 3
-    assert seen["argv"] == ["--quick", "--out", str(tmp_path), "--no-progress"]
+    code, _, _ = _run(capsys, "validate", "--quick", "--out", str(tmp_path), "--no-progress",
+                      "--cases", "tanh_g2", "--jobs", "2", "--seed-shift", "1")
+    assert code == 3 and seen["prog"] == "meanfield validate"
+    assert seen["argv"] == ["--quick", "--out", str(tmp_path), "--no-progress", "--cases",
+                            "tanh_g2", "--jobs", "2", "--seed-shift", "1"]
     code, _, _ = _run(capsys, "validate")
     assert seen["argv"] == []
+
+
+def test_validate_has_the_suite_options(capsys):
+    code, out, _ = _run(capsys, "validate", "--help")
+    assert code == 0
+    for opt in ("--quick", "--cases", "--jobs", "--list", "--seed-shift", "--out"):
+        assert opt in out
+    code, out, _ = _run(capsys, "validate", "--list")
+    assert code == 0 and "tanh_g2" in out
 
 
 def test_validate_missing_suite_is_a_clean_error(monkeypatch, capsys):

@@ -1,16 +1,19 @@
-"""Run the Examples sections of the public modules as doctests."""
+"""Run the Examples sections of every module of the package as doctests."""
 
 import doctest
 import importlib
+import pkgutil
 
 import pytest
 
-MODULES = ["meanfield.transfer", "meanfield.gaussian", "meanfield.dmft._solve",
-           "meanfield.dmft._lyapunov", "meanfield.estimate", "meanfield.simulate",
-           "meanfield.ensembles.gaussian", "meanfield.compare", "meanfield.ensembles.elliptic",
-           "meanfield.ensembles.block", "meanfield.ensembles.rajan_abbott",
-           "meanfield.ensembles.low_rank", "meanfield.ensembles.random_mode", "meanfield.spectra",
-           "meanfield.transient"]
+import meanfield
+
+MODULES = sorted(m.name for m in pkgutil.walk_packages(meanfield.__path__, "meanfield.")
+                 if not m.name.endswith("__main__"))
+
+
+def test_every_module_is_collected():
+    assert {"meanfield.dmft._solve", "meanfield.transient", "meanfield.validation._stats"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

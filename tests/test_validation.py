@@ -1,6 +1,8 @@
 """Tests of the validation suite (validation/): cheap quick cases, the report, a wrong theory."""
 
 import dataclasses
+import json
+import math
 
 import matplotlib
 
@@ -9,9 +11,16 @@ matplotlib.use("Agg")
 import pytest  # noqa: E402
 
 import meanfield as mf  # noqa: E402
-from meanfield.compare import QUANTITIES  # noqa: E402
+from meanfield.validation import FiniteSizeFit, fit_inverse_n  # noqa: E402
 from validation import CASES, run  # noqa: E402
-from validation.cases import get  # noqa: E402
+from validation.cases import (  # noqa: E402
+    BUDGET_FILE,
+    HELD_OUT_SEEDS,
+    budget_source,
+    budgets,
+    get,
+    suite_seeds,
+)
 
 PAPER_MAP_NAMES = {
     "tanh_g1.2", "tanh_g1.5", "tanh_g2", "tanh_g3", "erf_g1.2", "erf_g1.5", "erf_g2", "erf_g3",
@@ -25,13 +34,36 @@ def test_case_names_are_the_paper_map_names():
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_cases_state_sizes_seeds_and_budget_source(case):
+def test_cases_state_sizes_and_seeds_disjoint_from_the_held_out_ones(case):
     for size in (case.quick, case.full):
-        assert size.n >= 500 and len(size.seeds) >= 2 and size.t_max > size.t_transient
+        assert size.n >= 500 and len(size.seeds) >= 4 and size.t_max > size.t_transient
+        for shift in range(10):
+            assert not set(suite_seeds(size.seeds, shift)) & set(HELD_OUT_SEEDS)
+    assert len(case.full.seeds) >= 8          # Student-t quantile 5.4 (alpha = 1e-3), not 12.9
     assert case.quick.n <= case.full.n
-    assert case.budget_source
-    assert set(case.budget) <= set(QUANTITIES)
     assert all(lag <= case.max_lag for lag in case.lags)
+    with pytest.raises(ValueError):
+        suite_seeds(case.quick.seeds, 10)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_budgets_are_measured_data_on_held_out_seeds(case):
+    """Every DMFT case has per-row budgets measured at >= 2 sizes on held-out seeds, with the
+    command that regenerates them, and every fit checked against its own data."""
+    data = json.loads(BUDGET_FILE.read_text())
+    entry = data[case.name]
+    assert len(set(entry["sizes"])) >= 2 and set(entry["seeds"]) <= set(HELD_OUT_SEEDS)
+    assert entry["command"].startswith("python -m validation.finite_size --cases " + case.name)
+    assert not entry["errors"]
+    assert entry["rows"] and set(entry["budget_c"]) == {k for k, r in entry["rows"].items()
+                                                        if r["fit"]}
+    for name, row in entry["rows"].items():
+        fit = FiniteSizeFit(**{k: tuple(v) if isinstance(v, list) else v
+                               for k, v in row["fit"].items()})
+        refit = fit_inverse_n(fit.sizes, fit.deviation, fit.stderr)
+        assert refit.budget_c == pytest.approx(fit.budget_c, rel=1e-12), name
+        assert budgets(case)[name] == fit.budget_c
+    assert "held-out seeds" in budget_source(case)
 
 
 def test_main_writes_report(tmp_path):
@@ -40,34 +72,72 @@ def test_main_writes_report(tmp_path):
     assert status == 0
     text = (tmp_path / "report.md").read_text()
     assert "| linear_noise | delta0 |" in text and "**FAIL**" not in text
-    assert "1/1 cases passed" in text
+    assert "tolerance (MDE)" in text and "1/1 cases passed" in text
     assert (tmp_path / "linear_noise.png").stat().st_size > 1000
-    assert (tmp_path / "results.json").exists()
+    results = json.loads((tmp_path / "results.json").read_text())
+    rows = results["cases"][0]["rows"]
+    assert all(0 < r["mde"] < math.inf and r["verdict"] in ("pass", "smoke") for r in rows
+               if r["scale"] > 0)
+
+
+def test_report_default_is_the_current_directory():
+    assert not run.DEFAULT_OUT.is_absolute()
+
+
+def test_interrupted_run_says_so(tmp_path, monkeypatch):
+    calls = []
+    real = run.run_case
+
+    def interrupt_second(case, quick, **kw):
+        calls.append(case.name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(case, quick, **kw)
+
+    monkeypatch.setattr(run, "run_case", interrupt_second)
+    code = run.main(["--quick", "--cases", "linear_noise", "linear_noise", "--out", str(tmp_path),
+                     "--no-progress"])
+    assert code == 130
+    text = (tmp_path / "report.md").read_text()
+    assert "INTERRUPTED after 1 of 2 cases" in text and "in progress" not in text
 
 
 def test_coarse_dt_case_discriminates():
-    """The Euler-map theory passes at dt=0.5; the continuous-time theory fails the same test."""
+    """The Euler-map theory passes at dt=0.5; the continuous-time theory fails the same test.
+
+    Error model: both theories meet the same 8 runs (N = 1000, a size the budgets were measured
+    at) with the suite's tolerance t_7(1 - 5e-4) stderr + c/N per row.  The per-seed ratio
+    Delta(tau)/Delta0 separates the theories by 0.10 (tau = 2), 0.18 (tau = 4) and 0.15 (tau = 8)
+    in units of its lag-0 value, several tolerances, so the continuous theory fails for any
+    seeds; the Euler theory fails a row with probability <= 1e-3 per row when its budget holds.
+    """
     case = get("euler_coarse_dt")
-    small = dataclasses.replace(case.quick, n=500, seeds=(1, 2, 3), t_max=400.0)
+    small = dataclasses.replace(case.quick, n=1000, seeds=tuple(range(1, 9)), t_max=600.0,
+                                batch=2)
     res = run.run_case(case, size=small)
     assert res.error is None
-    euler, cont = res.checks
-    assert euler.outcome(res.budget) and not cont.outcome(res.budget)
-    assert res.passed
+    euler, scale_free, cont = res.checks
+    assert euler.outcome(res.budget, small.n) and scale_free.outcome(res.budget, small.n)
+    assert cont.outcome(res.budget, small.n)          # i.e. the continuous theory FAILED
+    assert not cont.expect_pass and res.passed
 
 
 def test_wrong_theory_fails(tmp_path):
-    """A deliberately wrong theory (gain 10% too large) must fail the linear_noise case."""
+    """A theory 5% off in every Delta (noise scaled by sqrt(1.05) in a linear network: exactly
+    5%) must fail the linear_noise case at its quick size, and so must one 5% low."""
     case = get("linear_noise")
+    for factor in (1.05, 0.95):
+        def wrong(case, dt, factor=factor):
+            p = dict(case.params, noise=case.params["noise"] * math.sqrt(factor))
+            return mf.dmft.solve(**p, dt=dt)
 
-    def wrong(case, dt):
-        p = dict(case.params, g=case.params["g"] * 1.1)
-        return mf.dmft.solve(**p, dt=dt)
-
-    res = run.run_case(case, quick=True, theory=wrong)
-    assert res.error is None and not res.passed
+        res = run.run_case(case, quick=True, theory=wrong)
+        assert res.error is None and not res.passed
     path = run.write_report([res], tmp_path, quick=True)
     assert "**FAIL**" in path.read_text()
+    # the same runs against the right theory detect a 5% error on their own
+    good = run.run_case(case, quick=True)
+    assert good.passed and run.detects_5_percent(good)
 
 
 def test_unknown_case_is_an_error(capsys):
