@@ -170,3 +170,47 @@ def test_singular_values_against_samples():
                                rtol=1e-8)
     assert trapezoid(eq.singular_value_density(np.linspace(0, 2.4, 200)), np.linspace(0, 2.4, 200)) \
         == pytest.approx(1.0, abs=2e-3)
+
+
+def test_singular_density_returned_unconverged_newton_iterates_regression():
+    # issue 7: _singular_density returned the last Newton iterates without a residual check.
+    # For this profile (gains over six decades) the iteration, run in absolute units, left
+    # residuals up to 1e2 and a density whose integral was 1.113 and second moment 81040
+    # (3.4 % off).  Now solved in units of the singular-value scale, every residual checked.
+    ens = BlockVariance([0.84, 0.16], [[0.0231, 763.6], [0.0, 5.153e-4]])
+    s = np.geomspace(1e-12, 1e4, 4001)
+    p = ens.singular_value_density(s)
+    assert np.all(np.isfinite(p)) and np.all(p >= 0)
+    # trapezoid in log s on this grid: errors 5e-5 (integral) and 2.3e-4 (second moment),
+    # against 2.3e-3 at 2001 points: the square-root edges converge slowly
+    assert trapezoid(p * s, np.log(s)) == pytest.approx(1.0, rel=1e-3)
+    # second moment: (1/n) E tr J J^T = sum_ab alpha_a alpha_b g_ab^2
+    assert trapezoid(p * s ** 3, np.log(s)) == pytest.approx(ens.coupling_variance, rel=1e-3)
+
+
+def test_singular_density_residual_guard(monkeypatch):
+    from meanfield.ensembles import block
+    from meanfield.errors import ConvergenceError
+    ens = BlockVariance([0.5, 0.5], [[0.5, 1.2], [0.3, 0.6]])
+    s = np.array([0.2, 0.7, 1.5])
+    good = ens.singular_value_density(s)
+    monkeypatch.setattr(block, "_SV_RESIDUAL_TOL", 0.0)     # nothing counts as converged
+    with pytest.raises(ConvergenceError, match="not solved at") as info:
+        ens.singular_value_density(s)
+    part = info.value.result
+    assert isinstance(part, block.SingularValueSolve) and not part.success
+    assert not part.converged.any() and np.all(np.isfinite(part.residual))
+    assert np.all(part.density == 0.0)              # no value where the solve failed
+    assert np.all(part.residual < 1e-12)            # (they were solved, only the bar moved)
+    monkeypatch.setattr(block, "_SV_RESIDUAL_TOL", 1e-10)
+    np.testing.assert_array_equal(ens.singular_value_density(s), good)
+
+
+def test_feed_forward_profile_has_singular_values():
+    # spectral radius 0 (nilpotent profile) but an n/2 x n/2 block of variance 1/n: half the
+    # singular values follow the quarter circle of variance 1/2, density sqrt(2 - s^2)/pi
+    ens = BlockVariance([0.5, 0.5], [[0.0, 1.0], [0.0, 0.0]])
+    assert ens.spectral_radius == 0.0
+    s = np.array([0.3, 0.6, 1.2])
+    np.testing.assert_allclose(ens.singular_value_density(s), np.sqrt(2 - s ** 2) / np.pi,
+                               rtol=1e-8)

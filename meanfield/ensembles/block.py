@@ -9,6 +9,7 @@ import scipy.optimize
 import scipy.sparse.csgraph
 
 from .. import _checks
+from .._results import ResultMixin
 from ..errors import ConvergenceError, ParameterError
 from ._base import Ensemble
 
@@ -236,7 +237,9 @@ class BlockVariance(Ensemble):
         :math:`g_{1,a} = -1/(w + (M g_2)_a)`, :math:`g_{2,a} = -1/(w + (M' g_1)_a)`, and
         :math:`p(s) = \pi^{-1}\,\mathrm{Im}\sum_a \alpha_a (g_{1,a} + g_{2,a})` at
         :math:`w = s + i0`.  Solved for all points at once by complex Newton steps along
-        :math:`\eta = 1 \to 10^{-10}` (the last value is the smoothing left in the density).
+        :math:`\eta = c \to 10^{-10} c` (:math:`c^2` the largest row sum of :math:`M` and
+        :math:`M'`; the last value is the smoothing left in the density), and every point's residual
+        :math:`\max_a |g_a (w + \dots) + 1|` is checked against 1e-10.
         Checked against the Marchenko-Pastur-type equation of :class:`RajanAbbott` for
         column-only profiles (agreement ~1e-9) and against samples.  Point masses at 0
         (rank-deficient profiles, e.g. a population with no inputs) are not separated: at
@@ -247,9 +250,13 @@ class BlockVariance(Ensemble):
         ------
         ParameterError
             For negative / non-finite ``s`` or an all-zero ``g_matrix``.
+        ConvergenceError
+            If Newton's method leaves a residual above 1e-10 at some point (seen for
+            profiles whose gains span several decades); ``.result`` is a
+            :class:`SingularValueSolve` whose ``converged`` flags the points solved.
         """
         s = _checks.real_array("s", s, low=0.0)
-        if self.spectral_radius == 0.0:
+        if not np.any(self.g):         # (a feed-forward profile has radius 0 but singular values)
             raise ParameterError("the singular values of an all-zero `g_matrix` are 0; "
                                  "some g_ab must be > 0 for a density")
         M = self.variance_matrix
@@ -355,41 +362,114 @@ def _solve_point(u, M, Mp, r2, x0, u0):
         f"{best[1]:.1e} (> {_RESIDUAL_TOL:.0e}); the radial CDF / density there is not reliable")
 
 
+#: Largest residual max|g d + 1| (dimensionless: g d = -1 at the solution) accepted from the
+#: singular-value equations; converged points reach 1e-16 to 1e-11 (measured), unconverged
+#: ones stay above 1e-3.
+_SV_RESIDUAL_TOL = 1e-10
+
+
+@dataclass(frozen=True, repr=False)
+class SingularValueSolve(ResultMixin):
+    r"""Partial result of :meth:`BlockVariance.singular_value_density` that failed to converge.
+
+    Attached as ``result`` to the :class:`~meanfield.errors.ConvergenceError` it raises.
+
+    Attributes
+    ----------
+    s : ndarray
+        The points (flattened).
+    density : ndarray
+        The density from the last Newton iterate: a value only where ``converged``.
+    residual : ndarray
+        :math:`\max_a |g_a d_a + 1|` reached at each point (0 at an exact solution).
+    converged : ndarray of bool
+        ``residual <= tol``.
+    tol : float
+    """
+
+    s: np.ndarray
+    density: np.ndarray
+    residual: np.ndarray
+    converged: np.ndarray
+    tol: float
+    success: bool = False
+    status: int = 1
+    message: str = ""
+
+
+def _sv_fail(x, g1, g2, alpha, residual, why):
+    with np.errstate(invalid="ignore", over="ignore"):
+        dens = np.sum(alpha * (g1 + g2), axis=1).imag / np.pi
+    ok = residual <= _SV_RESIDUAL_TOL
+    bad = np.flatnonzero(~ok)
+    msg = (f"BlockVariance.singular_value_density: {why}; the singular-value equations are not "
+           f"solved at {bad.size} of {x.size} points (residual up to "
+           f"{np.nanmax(np.where(ok, 0.0, np.nan_to_num(residual, nan=np.inf))):.1e} > "
+           f"{_SV_RESIDUAL_TOL:.0e}, first at s={float(x[bad[0]] if bad.size else x[0])!r}); profiles "
+           "whose variances span many decades are the hard cases. The partial result "
+           "(.result) flags them in `converged`")
+    res = SingularValueSolve(s=x, density=np.where(ok, dens, 0.0), residual=residual,
+                             converged=ok, tol=_SV_RESIDUAL_TOL, message=msg)
+    raise ConvergenceError(msg, res)
+
+
 def _singular_density(x, alpha, M, Mp):
-    """Vectorised complex Newton continuation in eta for all points x (1-D) at once."""
+    """Vectorised complex Newton continuation in eta for all points x (1-D) at once.
+
+    Solved in units of the singular-value scale r = sqrt(max row sum of M and M') (x/r,
+    M/r^2, eta from 1 to 1e-10), so the iteration does not depend on the overall scale of
+    the gains.  (Not the spectral radius: a feed-forward profile has a small or zero one
+    and large singular values.)  Every point's final
+    residual max|g d + 1| is checked: ConvergenceError (partial result attached) if any is
+    above ``_SV_RESIDUAL_TOL``.
+    """
     k = alpha.size
     npt = x.size
+    r = float(np.sqrt(max(np.max(M.sum(axis=1)), np.max(Mp.sum(axis=1)))))
+    xs, Ms, Mps = x / r, M / r ** 2, Mp / r ** 2
     g1 = np.full((npt, k), 1j, dtype=complex)
     g2 = g1.copy()
     eye = np.eye(k)
-    for eta in np.geomspace(1.0, 1e-10, 21):
-        w = (x + 1j * eta)[:, None]
-        active = np.ones(npt, dtype=bool)
-        for _ in range(60):
-            d1 = w + g2 @ M.T
-            d2 = w + g1 @ Mp.T
-            f = np.concatenate([g1 * d1 + 1.0, g2 * d2 + 1.0], axis=1)
-            J = np.empty((npt, 2 * k, 2 * k), dtype=complex)
-            J[:, :k, :k] = d1[:, :, None] * eye
-            J[:, :k, k:] = g1[:, :, None] * M[None]
-            J[:, k:, :k] = g2[:, :, None] * Mp[None]
-            J[:, k:, k:] = d2[:, :, None] * eye
-            step = np.linalg.solve(J[active], -f[active][:, :, None])[:, :, 0]
-            t = np.ones(step.shape[0])
-            # stay on the physical branch (Im g >= 0 for Im w > 0): halve steps that leave it
-            for _ in range(20):
-                n1 = g1[active] + t[:, None] * step[:, :k]
-                n2 = g2[active] + t[:, None] * step[:, k:]
-                bad = np.any(n1.imag < 0, axis=1) | np.any(n2.imag < 0, axis=1)
-                if not bad.any():
+    etas = np.geomspace(1.0, 1e-10, 21)
+    with np.errstate(all="ignore"):
+        for e, eta in enumerate(etas):
+            w = (xs + 1j * eta)[:, None]
+            active = np.ones(npt, dtype=bool)
+            for _ in range(60 if e < etas.size - 1 else 200):
+                d1 = w + g2 @ Ms.T
+                d2 = w + g1 @ Mps.T
+                f = np.concatenate([g1 * d1 + 1.0, g2 * d2 + 1.0], axis=1)
+                J = np.empty((npt, 2 * k, 2 * k), dtype=complex)
+                J[:, :k, :k] = d1[:, :, None] * eye
+                J[:, :k, k:] = g1[:, :, None] * Ms[None]
+                J[:, k:, :k] = g2[:, :, None] * Mps[None]
+                J[:, k:, k:] = d2[:, :, None] * eye
+                try:
+                    step = np.linalg.solve(J[active], -f[active][:, :, None])[:, :, 0]
+                except np.linalg.LinAlgError:
+                    res = np.max(np.abs(f), axis=1)
+                    _sv_fail(x, g1, g2, alpha, res, f"a singular Newton matrix at eta={eta:.1e} c")
+                t = np.ones(step.shape[0])
+                # stay on the physical branch (Im g >= 0 for Im w > 0): halve steps that leave it
+                for _ in range(20):
+                    n1 = g1[active] + t[:, None] * step[:, :k]
+                    n2 = g2[active] + t[:, None] * step[:, k:]
+                    bad = np.any(n1.imag < 0, axis=1) | np.any(n2.imag < 0, axis=1)
+                    if not bad.any():
+                        break
+                    t[bad] *= 0.5
+                g1[active], g2[active] = n1, n2
+                size = np.max(np.abs(step) * t[:, None], axis=1)
+                scale = 1 + np.max(np.abs(n1), axis=1) + np.max(np.abs(n2), axis=1)
+                done = size < 1e-14 * scale
+                idx = np.flatnonzero(active)
+                active[idx[done]] = False
+                if not active.any():
                     break
-                t[bad] *= 0.5
-            g1[active], g2[active] = n1, n2
-            size = np.max(np.abs(step) * t[:, None], axis=1)
-            scale = 1 + np.max(np.abs(n1), axis=1) + np.max(np.abs(n2), axis=1)
-            done = size < 1e-14 * scale
-            idx = np.flatnonzero(active)
-            active[idx[done]] = False
-            if not active.any():
-                break
-    return np.sum(alpha * (g1 + g2), axis=1).imag / np.pi
+        d1 = w + g2 @ Ms.T
+        d2 = w + g1 @ Mps.T
+        res = np.max(np.abs(np.concatenate([g1 * d1 + 1.0, g2 * d2 + 1.0], axis=1)), axis=1)
+    if not np.all(res <= _SV_RESIDUAL_TOL):          # also catches NaN
+        _sv_fail(x, g1, g2, alpha, res, "Newton's method did not converge")
+    # g is in units of 1/r: the density of s is that of s/r divided by r
+    return np.sum(alpha * (g1 + g2), axis=1).imag / (np.pi * r)
