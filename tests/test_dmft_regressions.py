@@ -182,3 +182,29 @@ def test_bounded_relu_states_are_unchanged():
     for g, kw in ((1.2, {}), (2.0, dict(I0=-1.0)), (1.3, dict(J0=-1.0))):
         sol = mf.dmft.solve(g, "relu", **kw)
         assert sol.success and sol.status == 0 and sol.delta0 == 0.0
+
+
+# --- steps that allocate terabytes, solver paths that never return ------------------------
+
+@pytest.mark.parametrize("dt", [1e-10, 1e-5, 1e-3])
+def test_tiny_dt_is_refused_not_allocated(dt):
+    # solve(2.0, dt=1e-10) raised MemoryError, dt=1e-5 hung: the lag grid is bounded
+    with pytest.raises(ParameterError, match=r"`dt`.*no smaller than 0\.0038.*65537 lags"):
+        mf.dmft.solve(2.0, dt=dt)
+
+
+def test_never_returning_solves_stop_at_the_time_budget():
+    # solve(2.0, custom(np.tanh, kinks=[0.0])), critical_gain('sigmoid', J0=1000) and two
+    # populations with noise=[0, 1000] ran for minutes; every solve now has a CPU budget
+    tf = mf.transfer.custom(np.tanh, kinks=[0.0])
+    sol = mf.dmft.solve(2.0, tf, max_time=0.05, check=False)
+    assert not sol.success and sol.status == 5 and "max_time" in sol.message
+    with pytest.raises(ConvergenceError, match="max_time"):
+        mf.dmft.solve(2.0, tf, max_time=0.05)
+    with pytest.raises(ConvergenceError, match="max_time"):
+        mf.dmft.critical_gain(phi="sigmoid", J0=1000.0, max_time=0.05)
+    sol = mf.dmft.solve([[1.5, 1.0], [1.0, 1.5]], "tanh", fractions=[0.5, 0.5],
+                        noise=[0.0, 1000.0], max_time=0.05, check=False)
+    assert sol.status == 5 and sol.n_populations == 2
+    with pytest.raises(ParameterError, match="max_time"):
+        mf.dmft.solve(2.0, max_time=0.0)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+import time
 
 import numpy as np
 from scipy import optimize, special
@@ -118,3 +121,32 @@ def local_slopes(tf, mu):
     if abs(bp - bm) <= 1e-3 * max(abs(bp), abs(bm)) + 1e-9:
         return None
     return float(bp), float(bm)
+
+
+# --- time budget -------------------------------------------------------------------------
+
+class _OutOfTime(Exception):
+    """Raised inside :mod:`meanfield.dmft` when a solve exceeds its CPU-time budget."""
+
+
+_deadline: contextvars.ContextVar = contextvars.ContextVar("dmft_deadline", default=None)
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Bound the CPU time of the calling thread (``time.thread_time``) inside the block:
+    :func:`check_time` raises :class:`_OutOfTime` past it.  Nested limits keep the earlier."""
+    end = time.thread_time() + seconds
+    outer = _deadline.get()
+    token = _deadline.set(end if outer is None else min(outer, end))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def check_time():
+    """Raise :class:`_OutOfTime` when the current time budget is spent."""
+    end = _deadline.get()
+    if end is not None and time.thread_time() > end:
+        raise _OutOfTime

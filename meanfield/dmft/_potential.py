@@ -49,7 +49,7 @@ from scipy.special import roots_legendre
 
 from .. import gaussian as _g
 from .. import transfer as _transfer
-from ._bounded import _NoBoundedState
+from ._bounded import _NoBoundedState, check_time
 from ._spectral import hermite_a2, use_mehler
 
 _SQ2PI = math.sqrt(2.0 * math.pi)
@@ -324,6 +324,7 @@ class _Model:
         tf, J0, I0 = self.tf, self.J0, self.I0
 
         def h(m):
+            check_time()
             return m - J0 * _g._mean(tf, "phi", m, d0) - I0
 
         lo = hi = I0
@@ -336,13 +337,16 @@ class _Model:
         raise _NoBoundedState("no bounded self-consistent mean")
 
     def vp(self, u, d0, mu):
+        check_time()
         return -u + self.g2 * _g._pair(self.tf, "phi", np.atleast_1d(u), d0, mu) + self.sI2
 
     def v(self, u, d0, mu):
+        check_time()
         u = np.atleast_1d(u)
         return -0.5 * u * u + self.g2 * _g._pair(self.tf, "Phi", u, d0, mu) + self.sI2 * u
 
     def vpp(self, u, d0, mu):
+        check_time()
         return -1.0 + self.g2 * _g._pair(self.tf, "dphi", np.atleast_1d(u), d0, mu)
 
     def delta_inf(self, d0, mu):
@@ -393,6 +397,7 @@ class _Model:
         return self._remember(key, self._energy(d0))
 
     def _energy(self, d0):
+        check_time()
         mu = self.mean(d0)
         di = self.delta_inf(d0, mu)
         if di is None or di >= d0:

@@ -66,6 +66,8 @@ class DMFTResult(ResultMixin):
                          point that is linearly unstable (for the Euler map: a
                          multiplier of modulus above 1), so it is not the state the
                          network settles in
+        5       False    the CPU-time budget ``max_time`` ran out; every value is NaN,
+                         ``state`` is ``"unknown"`` and ``method`` ``"none"``
         ======  =======  ============================================================
     method : str
         ``"potential"``, ``"spectral"`` or ``"static"``.

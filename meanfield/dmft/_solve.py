@@ -22,6 +22,15 @@ _METHODS = ("auto", "potential", "spectral")
 #: Largest magnitude accepted for gains, noise, inputs and mean couplings (the field
 #: variance grows like their square; the Gaussian integrals support Delta0 <= 1e8).
 _MAX = 1e3
+#: Largest lag grid of the spectral method (memory ~ 100 arrays of this length, one
+#: application of the map costs O(_MAX_LAGS log _MAX_LAGS) plus the pair tables; solve(2, dt)
+#: takes about 3 s at 24577 lags, 6 s at 55297): the grid starts at _TAU_SPAN / dt lags
+#: (rounded up to a power of 2) and is extended while the correlation has not decayed, never
+#: beyond this.  The smallest step lets the grid reach tau = _TAU_REACH (g = 2 needs ~220).
+_MAX_LAGS = 2**16 + 1
+_TAU_SPAN = 100.0
+_TAU_REACH = 250.0
+_DT_MIN = _TAU_REACH / (_MAX_LAGS - 1)
 
 
 # --- input validation -------------------------------------------------------
@@ -47,8 +56,10 @@ def _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max
                         allowed="a number in [1e-14, 1e-2]")
     max_iter = _checks.integer("max_iter", max_iter, low=1)
     if dt is not None:
-        dt = _checks.real("dt", dt, low=0.0, high=1.0, low_open=True,
-                          allowed="None (continuous time) or a step in (0, 1]")
+        dt = _checks.real("dt", dt, low=_DT_MIN, high=1.0,
+                          allowed=f"None (continuous time) or a step in (0, 1] no smaller than "
+                                  f"{_DT_MIN:.6g} (the Euler-map theory resolves lags up to "
+                                  f"{_TAU_REACH:g} on a grid of at most {_MAX_LAGS} lags)")
     multi = fractions is not None or np.ndim(g) > 0
     if not multi:
         if isinstance(phi, (list, tuple)):
@@ -107,7 +118,7 @@ def _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max
 
 def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
           fractions=None, method: str = "auto", rtol: float = 1e-10, max_iter: int = 500,
-          check: bool = True) -> DMFTResult:
+          max_time: float = 20.0, check: bool = True) -> DMFTResult:
     r"""Stationary dynamic mean-field theory of a random rate network.
 
     Solves the self-consistency of the single-site process of
@@ -152,6 +163,9 @@ def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
     max_iter : int
         Largest number of iterations of the spectral method (damped fixed-point
         iterations plus Newton steps).
+    max_time : float
+        Budget in CPU seconds of the calling thread (default 20; a solve usually takes
+        milliseconds to a few seconds).  Past it the solver stops with ``status`` 5.
     check : bool
         If True (default) raise :class:`ConvergenceError` when the solver fails;
         if False return the result with ``success=False``.
@@ -197,15 +211,43 @@ def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
     1.924805
     """
     p = _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max_iter)
-    if p["multi"]:
-        res = _solve_multi(p)
-    elif p["dt"] is None and p["method"] in ("auto", "potential"):
-        res = _solve_potential(p)
-    else:
-        res = _solve_single_spectral(p)
+    max_time = _max_time_iv(max_time)
+    try:
+        with _bounded.time_limit(max_time):
+            if p["multi"]:
+                res = _solve_multi(p)
+            elif p["dt"] is None and p["method"] in ("auto", "potential"):
+                res = _solve_potential(p)
+            else:
+                res = _solve_single_spectral(p)
+    except _bounded._OutOfTime:
+        res = _out_of_time_result(p, max_time)
     if check and not res.success:
         raise ConvergenceError(f"DMFT solver failed: {res.message}", res)
     return res
+
+
+def _max_time_iv(max_time):
+    return _checks.real("max_time", max_time, low=0.0, high=1e6, low_open=True,
+                        allowed="a positive number of seconds, at most 1e6")
+
+
+def _out_of_time_message(max_time):
+    return (f"stopped after the CPU-time budget max_time={max_time:g} s; try increasing "
+            f"`max_time` (parameters this costly are often near a singular point of the theory)")
+
+
+def _out_of_time_result(p, max_time):
+    """Status 5: the budget ran out; no partial solution is kept (all values NaN)."""
+    P = len(p["fractions"]) if p["multi"] else None
+    nan = math.nan if P is None else np.full(P, math.nan)
+    curve = np.full((2,) if P is None else (P, 2), math.nan)
+    return DMFTResult(
+        delta0=nan, delta_inf=nan, mu=nan, tau=np.array([0.0, 1.0]), delta_tau=curve,
+        c_phi_tau=curve.copy(), c_dphi_tau=curve.copy(), decay_rate=nan,
+        correlation_time=nan, state="unknown", success=False, status=5,
+        message=_out_of_time_message(max_time), nit=0, residual=math.inf, method="none",
+        mean_dphi=nan, **_params(p))
 
 
 def _params(p):
@@ -337,7 +379,7 @@ def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
         h, M = 0.05, 2049
     else:
         h = dt
-        M = int(2 ** math.ceil(math.log2(max(100.0 / dt, 64)))) + 1
+        M = int(2 ** math.ceil(math.log2(max(_TAU_SPAN / dt, 64)))) + 1
     g_eff = math.sqrt(float(np.max(np.abs(np.linalg.eigvals(G2 * fracs[None, :])))))
     scale = np.full(len(fracs), max(g_eff**2 - 1.0, 0.0) + 0.5 * float(np.max(noise)) ** 2 + 0.5)
     scale = scale + sI2
@@ -366,7 +408,13 @@ def _spectral_core(p, tfs, fracs, G2, J0, I0, noise, sI2, dt):
         # the correlation has not decayed: extend the lag range from the fitted decay rate
         kappa = _decay_rate(prob.tau, delta)
         need = 2.0 * (math.log(1.0 / max(rtol, 1e-12)) + 2.0) / max(kappa, 1e-3)
-        M = fft.next_fast_len(int(math.ceil(max(need / h, 1.5 * (M - 1)))), real=True) + 1
+        if M >= _MAX_LAGS:
+            ok, msg = False, (f"Delta(tau) had not decayed within tau <= {prob.tau[-1]:.0f}, "
+                              f"the largest lag grid ({_MAX_LAGS} lags); the state may be "
+                              f"marginal (g near its critical value) or not stationary")
+            break
+        M = min(fft.next_fast_len(int(math.ceil(max(need / h, 1.5 * (M - 1)))), real=True) + 1,
+                _MAX_LAGS)
     else:
         ok, msg = False, (f"Delta(tau) had not decayed within the largest lag range tried "
                           f"(tau <= {prob.tau[-1]:.0f}); the state may be marginal (g near "
@@ -485,7 +533,8 @@ def _solve_multi(p):
         **_params(p))
 
 
-def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0) -> FixedPointResult:
+def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0,
+                max_time: float = 20.0) -> FixedPointResult:
     r"""Static mean-field fixed point of the random network and its stability.
 
     Solves :math:`\Delta_0 = g^2\langle\phi^2\rangle + \sigma_I^2`,
@@ -505,12 +554,30 @@ def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0) -> FixedPointRe
         Mean coupling and mean input.
     input_std : float
         Standard deviation of the constant inputs across units.
+    max_time : float
+        Budget in CPU seconds of the calling thread.
 
     Returns
     -------
     FixedPointResult
+
+    Raises
+    ------
+    ParameterError
+        Bad input, or no bounded static fixed point.
+    ConvergenceError
+        The CPU-time budget ran out.
     """
     p = _solve_iv(g, phi, 0.0, J0, I0, input_std, None, None, "auto", 1e-10, 1)
+    max_time = _max_time_iv(max_time)
+    try:
+        with _bounded.time_limit(max_time):
+            return _fixed_point(p)
+    except _bounded._OutOfTime:
+        raise ConvergenceError(f"fixed_point: {_out_of_time_message(max_time)}") from None
+
+
+def _fixed_point(p):
     model = _potential._Model(p["tf"], p["g"], 0.0, p["J0"], p["I0"], p["input_std"])
     try:
         d0, mu, nfev = _static.static_delta0(model)
@@ -526,7 +593,8 @@ def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0) -> FixedPointRe
                             message="converged", nit=nfev, residual=float(res), **prm)
 
 
-def critical_gain(phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0, rtol=1e-10) -> float:
+def critical_gain(phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0, rtol=1e-10,
+                  max_time: float = 20.0) -> float:
     r"""Gain at the edge of chaos without noise.
 
     The smallest :math:`g` at which either the static fixed point loses stability
@@ -537,15 +605,42 @@ def critical_gain(phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0, rtol=1e-10) -> f
     can appear discontinuously before the fixed point destabilises, which this
     function detects by solving the energy condition below the local instability.
 
+    Parameters
+    ----------
+    phi : str or TransferFunction
+    J0, I0, input_std : float
+        Mean coupling, mean input and its standard deviation across units.
+    rtol : float
+        Relative tolerance on the gain.
+    max_time : float
+        Budget in CPU seconds of the calling thread for the whole search.
+
     Returns
     -------
     float
+
+    Raises
+    ------
+    ParameterError
+        Bad input, or a fixed point stable up to the largest gain.
+    ConvergenceError
+        The CPU-time budget ran out.
     """
     _solve_iv(1.0, phi, 0.0, J0, I0, input_std, None, None, "auto", rtol, 1)
+    max_time = _max_time_iv(max_time)
+    try:
+        with _bounded.time_limit(max_time):
+            return _critical_gain(phi, J0, I0, input_std, rtol)
+    except _bounded._OutOfTime:
+        raise ConvergenceError(f"critical_gain: {_out_of_time_message(max_time)}") from None
+
+
+def _critical_gain(phi, J0, I0, input_std, rtol):
 
     def edge(g):
         # largest real part of the fixed point's Jacobian spectrum: continuous in g
-        return fixed_point(g, phi, J0=J0, I0=I0, input_std=input_std).max_real_eigenvalue
+        p = _solve_iv(g, phi, 0.0, J0, I0, input_std, None, None, "auto", 1e-10, 1)
+        return _fixed_point(p).max_real_eigenvalue
 
     def chaotic(g):
         model = _potential._Model(_transfer.get(phi), g, 0.0, J0, I0, input_std)

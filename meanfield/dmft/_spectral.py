@@ -33,7 +33,7 @@ from scipy.sparse import linalg as sparse_linalg
 from threadpoolctl import threadpool_limits
 
 from .. import gaussian as _g
-from ._bounded import _NoBoundedState
+from ._bounded import _NoBoundedState, check_time
 
 
 def use_mehler(tf, d0):
@@ -70,6 +70,7 @@ def _hermite_coefficients(tf, d0, mu, kmax=4000):
     total = _g._mean(tf, "phi2", mu, d0)
     k = 128
     while True:
+        check_time()
         a2 = hermite_a2(tf, d0, mu, k)
         tail = total - np.sum(a2)
         if (abs(tail) <= 1e-11 * total + 1e-300 and np.all(a2[-8:] < 1e-17 * total)) \
@@ -148,6 +149,7 @@ class SpectralProblem:
         tfs, fr = self.tfs, self.fracs
 
         def h(m):
+            check_time()
             e = np.array([_g._mean(tfs[b], "phi", m[b], d0[b]) for b in range(self.P)])
             return m - self.J0 @ (fr * e) - self.I0
 
@@ -172,6 +174,7 @@ class SpectralProblem:
 
     def apply(self, delta):
         """T(Delta): one application of the self-consistency map."""
+        check_time()
         self.nfev += 1
         tabs, d0 = self.tables(delta)
         C = np.stack([tabs[b](np.clip(delta[b], -d0[b], d0[b])) for b in range(self.P)])
@@ -188,6 +191,7 @@ class SpectralProblem:
     def linearization(self, delta):
         """Jacobian-vector product of T at Delta (Price's theorem for dF/du; the dependence
         of F on Delta0 and on the means by central differences of the table parameters)."""
+        check_time()
         tabs, d0 = self.tables(delta)
         mu = self.mu.copy()
         u = np.stack([np.clip(delta[b], -d0[b], d0[b]) for b in range(self.P)])

@@ -7,7 +7,7 @@ import math
 from scipy import optimize
 
 from .. import gaussian as _g
-from ._bounded import _NoBoundedState
+from ._bounded import _NoBoundedState, check_time
 
 
 def static_delta0(model, rtol=1e-13):
@@ -18,6 +18,7 @@ def static_delta0(model, rtol=1e-13):
     g2, sI2 = model.g2, model.sI2
 
     def h(d0):
+        check_time()
         mu = model.mean(d0)
         return d0 - g2 * _g._mean(model.tf, "phi2", mu, d0) - sI2
 
