@@ -494,6 +494,10 @@ class BinnedDensity(ResultMixin):
         return plot_binned_density(self, ax=ax, **kwargs)
 
 
+#: Largest number of bins of :func:`binned_density` (memory: a few arrays of this length).
+_MAX_BINS = 10 ** 6
+
+
 def binned_density(values, bins=20, *, kind: str = "radial", range=None) -> BinnedDensity:
     r"""Histogram of eigenvalues (or singular values) as a density, with binomial errors.
 
@@ -503,7 +507,8 @@ def binned_density(values, bins=20, *, kind: str = "radial", range=None) -> Binn
         Eigenvalues (complex) or real values such as singular values; several
         spectra (rows) are pooled.
     bins : int or array_like
-        Number of bins (>= 1) or increasing bin edges.  Radial edges must be >= 0.
+        Number of bins (1 to 10**6) or increasing bin edges.  Radial edges must be >= 0.
+        Bins of zero or overflowing width (or area) are refused.
     kind : {"radial", "real", "imag"}
         ``"radial"``: annuli in :math:`|z|`, density per unit area (compare with
         ``ensemble.eigenvalue_density``); ``"real"`` / ``"imag"``: 1-D density of
@@ -559,7 +564,7 @@ def binned_density(values, bins=20, *, kind: str = "radial", range=None) -> Binn
         x = vals.imag.ravel()
     n_total = x.size
     if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
-        nb = _checks.integer("bins", bins, low=1)
+        nb = _checks.integer("bins", bins, low=1, high=_MAX_BINS)
         if range is None:
             lo, hi = (0.0, float(x.max())) if kind == "radial" else (float(x.min()), float(x.max()))
             if hi <= lo:
@@ -569,7 +574,8 @@ def binned_density(values, bins=20, *, kind: str = "radial", range=None) -> Binn
             lo, hi = float(rg[0]), float(rg[1])
             if not hi > lo:
                 raise ParameterError(f"`range` must be (low, high) with high > low; got range={range!r}")
-        edges = np.linspace(lo, hi, nb + 1)
+        with np.errstate(over="ignore", invalid="ignore"):      # checked below
+            edges = np.linspace(lo, hi, nb + 1)
     else:
         if range is not None:
             raise ParameterError("`range` applies only when `bins` is an integer")
@@ -579,8 +585,17 @@ def binned_density(values, bins=20, *, kind: str = "radial", range=None) -> Binn
                                  f"got bins={bins!r}")
     if kind == "radial" and edges[0] < 0:
         raise ParameterError(f"radial bin edges must be >= 0; got lowest edge {edges[0]!r}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        measure = np.pi * np.diff(edges ** 2) if kind == "radial" else np.diff(edges)
+    if not (np.all(np.isfinite(edges)) and np.all(np.isfinite(measure)) and np.all(measure > 0)):
+        who = ("bins" if not isinstance(bins, (int, np.integer)) else
+               "range" if range is not None else "values")
+        raise ParameterError(
+            f"`{who}` gives bins whose {'areas' if kind == 'radial' else 'widths'} are zero or "
+            f"overflow (edges from {edges[0]:.6g} to {edges[-1]:.6g}, {edges.size - 1} bins): "
+            "values too large, or bins narrower than the floating-point resolution; pass "
+            "explicit `bins` edges")
     counts, _ = np.histogram(x, bins=edges)
-    measure = np.pi * np.diff(edges ** 2) if kind == "radial" else np.diff(edges)
     p = counts / n_total
     return BinnedDensity(kind=kind, edges=edges, counts=counts, measure=measure,
                          density=p / measure, stderr=np.sqrt(p * (1 - p) / n_total) / measure,

@@ -473,3 +473,61 @@ def test_doctests():
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ParameterError, match=name):
         call()
+
+
+# ---------------------------------------------------------------------------
+# properties: bad and extreme input gives ParameterError / ConvergenceError, never NaN
+# ---------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from meanfield.errors import ConvergenceError  # noqa: E402
+
+_PROP = settings(deadline=None, max_examples=60, derandomize=True,
+                 suppress_health_check=[HealthCheck.too_slow])
+_EXTREME = st.sampled_from([0.0, -0.0, 1e-320, 1e-300, 1e-8, 1.0, 1.0 + 2e-16, 3.0, 1e8, 1e100,
+                            1e200, 1e308, -1.0, -1e308, math.nan, math.inf])
+
+
+def _finite_result(obj):
+    for name in ("edges", "counts", "measure", "density", "stderr"):
+        assert np.all(np.isfinite(getattr(obj, name))), (name, getattr(obj, name))
+
+
+@_PROP
+@given(values=st.lists(st.one_of(_EXTREME, st.complex_numbers(max_magnitude=1e10)), min_size=0,
+                       max_size=5),
+       bins=st.one_of(st.integers(-2, 2000), st.just(10 ** 12), st.lists(_EXTREME, max_size=4)),
+       kind=st.sampled_from(["radial", "real", "imag", "polar"]),
+       range_=st.one_of(st.none(), st.tuples(_EXTREME, _EXTREME)))
+def test_binned_density_is_finite_or_refuses(values, bins, kind, range_):
+    try:
+        d = spectra.binned_density(values, bins=bins, kind=kind, range=range_)
+    except (ParameterError, ConvergenceError):
+        return
+    _finite_result(d)
+    assert np.all(d.density >= 0)
+
+
+def test_binned_density_extreme_values_regression():
+    # issue 7 section 5: overflowing squares, spans that overflow, bins narrower than the float
+    # resolution gave inf/NaN densities (and 10**9 bins exhausted memory)
+    for values, kw in [([1e200, 2e200], {}), ([-1e308, 1e308], dict(kind="real")),
+                       ([1.0, 1.0 + 2e-16], dict(bins=1000, kind="real")),
+                       ([1e-320, 2e-320], dict(bins=3)), ([0.5], dict(bins=10 ** 9))]:
+        with pytest.raises(ParameterError, match="`(values|bins|range)`"):
+            spectra.binned_density(values, **kw)
+
+
+@_PROP
+@given(values=st.lists(st.one_of(_EXTREME, st.floats(-5, 5)), min_size=0, max_size=6),
+       r=st.one_of(_EXTREME, st.lists(_EXTREME, max_size=3)))
+def test_radial_cdf_and_find_outliers_are_finite_or_refuse(values, r):
+    for call in (lambda: spectra.radial_cdf(values, r),
+                 lambda: spectra.find_outliers(values, r)):
+        try:
+            out = call()
+        except (ParameterError, ConvergenceError):
+            continue
+        assert np.all(np.isfinite(np.asarray(out)))

@@ -129,9 +129,17 @@ def test_large_t_asymptotics():
     assert abs(float(tr.mean_squared_norm(ens, t)) / ((1 + 4.0) * iid) - 1) < 1e-12
 
 
-def test_r_above_one_grows_and_overflows_to_inf():
-    F = tr.mean_squared_norm(GA(1.5), [10.0, 1e4])
-    assert F[0] > 1e3 and F[1] == np.inf
+def test_r_above_one_grows_and_an_overflow_is_refused_regression():
+    # issue 7 section 5: the overflow was returned as inf, a value it is not
+    assert tr.mean_squared_norm(GA(1.5), [10.0, 700.0])[0] > 1e3
+    with pytest.raises(ParameterError, match="`t` is too large.*t=10000.0"):
+        tr.mean_squared_norm(GA(1.5), [10.0, 1e4])
+    with pytest.raises(ParameterError, match="`t`"):
+        tr.squared_norm_law(RA(0.8, 0.0, 0.5, 50.0), 50.0)
+    with pytest.raises(ParameterError, match="`t`"):
+        tr.mean_squared_norm(BV([0.5, 0.5], [[2.0, 1.0], [1.0, 2.0]]), [1e4])
+    # the ladder series of a tiny profile at t = 1e100 was nan (scipy's complex ive)
+    assert tr.mean_squared_norm(BV([0.5, 0.5], [[0.0, 1e-8], [1e-8, 0.0]]), [1e100])[0] == 0.0
 
 
 def test_gaussian_mean_weight_ignored_at_large_n():
@@ -602,3 +610,108 @@ def test_doctests():
     import doctest
     result = doctest.testmod(tr, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 2 and result.failed == 0
+
+
+# ---------------------------------------------------------------------------
+# properties: bad and extreme input gives ParameterError / ConvergenceError, never NaN
+# ---------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from meanfield.errors import ConvergenceError  # noqa: E402
+
+_PROP = settings(deadline=None, max_examples=40, derandomize=True,
+                 suppress_health_check=[HealthCheck.too_slow])
+_EXTREME = st.sampled_from([0.0, 1e-300, 1e-8, 0.5, 1.0, 1.0 + 1e-12, 2.0, 50.0, 1e4, 1e9, 1e100,
+                            -1.0, math.nan, math.inf])
+_TIMES = st.one_of(_EXTREME, st.lists(st.one_of(_EXTREME, st.floats(0, 20)), min_size=0,
+                                      max_size=4))
+
+
+def _ensembles(a, b):
+    """Ensembles with a closed form, parameters from the extreme set (may be refused)."""
+    return [lambda: GA(a), lambda: RA(0.5, b, a, a), lambda: RA(0.8, a, 0.5, b),
+            lambda: BV([0.5, 0.5], [[a, b], [b, a]])]
+
+
+def _finite(x):
+    return bool(np.all(np.isfinite(np.asarray(x, dtype=float))))
+
+
+@_PROP
+@given(a=_EXTREME, b=_EXTREME, t=_TIMES)
+def test_closed_forms_are_finite_or_refuse(a, b, t):
+    for make in _ensembles(a, b):
+        try:
+            ens = make()
+        except ParameterError:
+            continue
+        for fn in (tr.mean_squared_norm, tr.average_trajectory_squared_norm,
+                   tr.squared_norm_law):
+            try:
+                out = fn(ens, t)
+            except (ParameterError, ConvergenceError):
+                continue
+            if isinstance(out, tr.ChiSquareLaw):
+                assert _finite([out.t, out.shift, out.scale]), out
+            else:
+                assert _finite(out) and np.all(np.asarray(out) >= 0), (ens, t, out)
+
+
+@settings(deadline=None, max_examples=15, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(a=_EXTREME, t=_TIMES, method=st.sampled_from(["auto", "eig", "expm"]),
+       rtol=st.sampled_from([1e-8, 1e-300, 1.0]))
+def test_simulate_squared_norm_is_finite_or_refuses(a, t, method, rtol):
+    for make in (lambda: GA(a), lambda: RA(0.5, a, 0.8, 0.8)):
+        try:
+            ens = make()
+            res = tr.simulate_squared_norm(ens, t, n=12, n_matrices=2, n_x0=2, seed=0,
+                                           method=method, rtol=rtol)
+        except (ParameterError, ConvergenceError):
+            continue
+        if res.success:
+            assert _finite(res.samples) and _finite(res.matrix_mean)
+            assert _finite(res.mean.mean) and _finite(res.mean.stderr)
+        else:
+            assert "non-finite" in res.message
+
+
+@_PROP
+@given(r=st.one_of(_EXTREME, st.lists(_EXTREME, max_size=3)),
+       a=st.one_of(_EXTREME, st.lists(_EXTREME, max_size=3)))
+def test_transition_functions_are_finite_or_refuse(r, a):
+    try:
+        gain, tpk = tr.peak_amplification(r, a)
+    except (ParameterError, ConvergenceError):
+        pass
+    else:
+        rr = np.broadcast_to(np.asarray(r, dtype=float), gain.shape)
+        # r > 1: the norm grows without bound, the supremum is infinite (documented)
+        assert _finite(gain[rr <= 1]) and _finite(tpk[rr <= 1])
+        assert np.all(np.isinf(gain[rr > 1]))
+    for kind in ("amplified", "local_maximum"):
+        try:
+            out = tr.critical_line(r, kind)
+        except (ParameterError, ConvergenceError):
+            continue
+        assert _finite(out)
+
+
+@settings(deadline=None, max_examples=25, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(samples=st.one_of(st.lists(_EXTREME, max_size=5),
+                         st.builds(lambda s, k: list(np.random.default_rng(k).exponential(s, 200)),
+                                   st.sampled_from([1e-300, 1e-8, 1.0, 1e100, 1e300]),
+                                   st.integers(0, 3))),
+       quantile=st.sampled_from([0.5, 0.9, 0.0, 1.0, math.nan]))
+def test_tail_fit_is_finite_or_refuses(samples, quantile):
+    try:
+        fit = tr.tail_fit(samples, quantile=quantile)
+    except (ParameterError, ConvergenceError):
+        return
+    vals = [fit.threshold, fit.rate, fit.center, fit.scale, fit.loglik_exponential,
+            fit.loglik_gaussian, fit.delta_aic]
+    if fit.success:
+        assert _finite(vals) and _finite(fit.exceedances), fit
