@@ -437,10 +437,13 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None,
                     res = "**FAIL**" if v == "FAIL" else v
                 else:
                     res = "fail (expected)" if v == "FAIL" else "within tol. (row)"
+                sim = (f"{row.simulation.mean:.5g} ± {row.simulation.stderr:.2g}"
+                       if math.isfinite(row.simulation.mean) and math.isfinite(
+                           row.simulation.stderr) else str(row.simulation))
+                z = f"{row.z:+.1f}" if math.isfinite(row.z) else ""
                 lines.append(
                     f"| {r.case.name} | {prefix}{row.name} | {row.theory:.5g} | "
-                    f"{row.theory_infinite:.5g} | {row.simulation.mean:.5g} ± "
-                    f"{row.simulation.stderr:.2g} | {row.z:+.1f} | {r.size.n} | {seeds} | "
+                    f"{row.theory_infinite:.5g} | {sim} | {z} | {r.size.n} | {seeds} | "
                     f"{_fmt_tol(tol, mde)} | {res} |")
                 entry["rows"].append({"check": c.label, "name": row.name, "theory": row.theory,
                                       "theory_infinite": row.theory_infinite,
