@@ -297,7 +297,10 @@ def _scale_free(sol, comparison: Comparison, runs) -> Comparison:
     sharply.  ``delta0`` here is the connected :math:`\Delta_0 - \Delta_\infty`
     of the simulator; the theory side uses the same window-corrected values as
     the main comparison (the ratio of expectations; the bias of a ratio of
-    estimators is second order in their few-percent relative errors).
+    estimators is second order in their few-percent relative errors).  The
+    scale of every ratio is 1: a lag ratio's value at lag 0 (as the scale of a
+    :math:`\Delta(\tau)` row is :math:`\Delta_0`), and the unit of a mean
+    measured in standard deviations.
     """
     from meanfield.compare import Row
     from meanfield.estimate import Estimate
@@ -320,7 +323,7 @@ def _scale_free(sol, comparison: Comparison, runs) -> Comparison:
              [run.delta_tau.mean[k] / run.delta_tau.mean[0] for run in runs])
     mu = comparison["mu"]
     _row("mu/sqrt(delta0)", "mu", mu.theory / math.sqrt(th0), mu.theory / math.sqrt(th0_inf),
-         [run.mu.mean / math.sqrt(run.delta_tau.mean[0]) for run in runs], abs(mu.theory) / math.sqrt(th0))
+         [run.mu.mean / math.sqrt(run.delta_tau.mean[0]) for run in runs])
     return Comparison(rows=tuple(rows), sol=sol)
 
 
