@@ -27,7 +27,7 @@ import numpy as np
 
 import meanfield as mf
 from meanfield.compare import Comparison, compare
-from meanfield.validation import minimum_detectable_error, tolerance, verdict
+from meanfield.validation import minimum_detectable_error, n_for_resolution, tolerance, verdict
 
 from .cases import CASES, Case, Size, budget_source, budgets, suite_seeds
 from .matrices import MATRIX_CASES, FixedComparison, FixedRow, MatrixCase, run_matrix_case
@@ -369,6 +369,22 @@ def _fmt_tol(tol, mde):
     return f"{tol:.3g} ({100 * mde:.2g}%)" if np.isfinite(mde) else f"{tol:.3g}"
 
 
+def _resolution_needs(result: CaseResult) -> str:
+    """'row: N ~ ...' for the simulation rows whose minimum detectable error exceeds 5%."""
+    out = []
+    for c in result.checks:
+        if c.comparison is None or not c.expect_pass:
+            continue
+        for row, (_, mde, _) in zip(c.comparison.rows, c.verdicts(result.budget, result.size.n)):
+            if isinstance(row, FixedRow) or not (row.scale > 0) or mde <= 0.05:
+                continue
+            need = n_for_resolution(0.05, float(row.simulation.stderr) / row.scale, result.size.n,
+                                    float(result.budget.get(row.name, 0.0)), row.simulation.n)
+            out.append(f"{row.name}: N ~ {need:.2g}" if math.isfinite(need) else
+                       f"{row.name}: not with {row.simulation.n} seeds")
+    return "; ".join(out)
+
+
 def case_status(result: CaseResult) -> str:
     """``"PASS"``, ``"SMOKE"`` (nothing failed, but some row cannot resolve 10%) or ``"FAIL"``."""
     if not result.passed:
@@ -475,9 +491,13 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None,
                          f"batch {r.size.batch}, t_max {r.size.t_max:g} (transient "
                          f"{r.size.t_transient:g}), dt {r.case.dt:g}; {r.wall_time:.1f} s. "
                          f"Budgets: {budget_source(r.case)}.")
+        need = _resolution_needs(r)
+        if need:
+            lines.append("- rows that cannot resolve 5% at this size, and the N at which they would "
+                         f"(same seeds and run length; s ~ N^-1/2, budget c/N): {need}")
         for c in r.checks:
             if c.comparison is not None:
-                for note in c.comparison.notes:
+                for note in getattr(c.comparison, "notes", ()):
                     lines.append(f"- note ({c.label}): {note}")
         if r.error:
             lines += ["", "```", r.error.strip(), "```"]
