@@ -23,6 +23,9 @@ __all__ = [
     "real_array",
     "float_dtype",
     "rng",
+    "memory",
+    "MAX_BYTES",
+    "MAX_STEPS",
 ]
 
 
@@ -30,20 +33,64 @@ __all__ = [
 HUGE = 1e100
 #: Smallest non-zero gain or scale (its square must not underflow to 0).
 TINY = 1e-100
+#: Largest memory one call may allocate for its arrays (4 GiB): every allocation whose size
+#: follows from the user's input (matrix sizes, batches, recorded frames, lag buffers) is
+#: checked against it by :func:`memory` before it is made, so a typo in a size is a
+#: ParameterError, not a MemoryError or a swapping machine.  A float64 matrix of N = 23170
+#: units fits.  Raise it (``meanfield._checks.MAX_BYTES = ...``) on a larger machine.
+MAX_BYTES = 2 ** 32
+#: Default largest number of time steps of a simulation loop (1e6: about 17 s at the
+#: ~17 us per step the simulator costs for a tiny network, t_max = 1e4 at dt = 0.01); a
+#: longer run is refused with a message naming ``t_max`` and ``dt`` unless the caller
+#: raises ``max_steps``.
+MAX_STEPS = 10 ** 6
+
+_NOT_NUMBERS = (bool, np.bool_, np.timedelta64, np.datetime64, np.complexfloating)
+
+
+def _bytes(n) -> str:
+    n = int(n)
+    if n >= 1024 ** 7:
+        return f"more than 1 ZiB (10^{len(str(n)) - 1} bytes)"
+    n = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if n < 1024 or unit == "EiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024
+
+
+def memory(name: str, nbytes, what: str) -> None:
+    """Raise ParameterError if an allocation of ``nbytes`` exceeds :data:`MAX_BYTES`.
+
+    ``name`` is the parameter that sets the size (named in backticks in the message),
+    ``what`` describes the arrays (``"a (100000, 100000) float64 matrix"``).
+    """
+    nbytes = int(nbytes)
+    if nbytes > MAX_BYTES:
+        raise ParameterError(
+            f"`{name}` asks for too much memory: {what} needs {_bytes(nbytes)}, more than the "
+            f"{_bytes(MAX_BYTES)} one call may allocate (meanfield._checks.MAX_BYTES)")
 
 
 def real(name: str, value, *, low=None, high=None, low_open=False, high_open=False,
          allowed: str | None = None) -> float:
-    """Return ``value`` as a finite float inside ``[low, high]`` or raise ParameterError."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)) \
-            or isinstance(value, np.complexfloating):
-        if isinstance(value, np.ndarray) and value.ndim == 0 and np.isrealobj(value) \
-                and value.dtype.kind in "fiu":
-            value = value.item()
-        else:
-            raise ParameterError(
-                f"`{name}` must be a real number; got {name}={value!r} ({type(value).__name__})")
-    v = float(value)
+    """Return ``value`` as a finite float inside ``[low, high]`` or raise ParameterError.
+
+    Accepted: Python ints and floats, numpy integer and floating scalars (float16 and
+    float32 are widened to float64 exactly) and 0-d such arrays.  Refused, naming the
+    parameter: bools, complex numbers, ``np.timedelta64`` / ``np.datetime64``, strings,
+    sequences, and integers too large for a float.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
+        value = value[()]
+    if isinstance(value, _NOT_NUMBERS) or not isinstance(value, (numbers.Real, np.number)):
+        raise ParameterError(
+            f"`{name}` must be a real number; got {name}={value!r} ({type(value).__name__})")
+    try:
+        v = float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise ParameterError(f"`{name}` must be a real number of magnitude at most {HUGE:g}; "
+                             f"got {name}={_short(value)}") from None
     rng_txt = allowed
     if rng_txt is None:
         lo = "-inf" if low is None else repr(low)
@@ -81,20 +128,27 @@ def nonnegative(name: str, value) -> float:
 
 
 def integer(name: str, value, *, low: int | None = None, high: int | None = None) -> int:
-    """An integer (Python or numpy, not bool, not float) inside ``[low, high]``."""
-    if isinstance(value, bool):
-        raise ParameterError(f"`{name}` must be an integer; got {name}={value!r}")
+    """An integer (Python or numpy, not bool, not float, not timedelta) inside ``[low, high]``."""
+    if isinstance(value, _NOT_NUMBERS):
+        raise ParameterError(f"`{name}` must be an integer; got {name}={value!r} "
+                             f"({type(value).__name__})")
     try:
         v = operator.index(value)
     except TypeError:
         raise ParameterError(
-            f"`{name}` must be an integer; got {name}={value!r} ({type(value).__name__})"
+            f"`{name}` must be an integer; got {name}={_short(value)} ({type(value).__name__})"
         ) from None
     if (low is not None and v < low) or (high is not None and v > high):
         lo = "-inf" if low is None else low
         hi = "inf" if high is None else high
-        raise ParameterError(f"`{name}` must be an integer in [{lo}, {hi}]; got {name}={v}")
+        raise ParameterError(f"`{name}` must be an integer in [{lo}, {hi}]; got {name}={_short(v)}")
     return v
+
+
+def _short(value) -> str:
+    """repr of a value, shortened (a 400-digit integer is not a useful message)."""
+    r = repr(value)
+    return r if len(r) <= 60 else r[:40] + f"... ({len(r)} characters)"
 
 
 def choice(name: str, value, options) -> str:
@@ -107,12 +161,18 @@ def choice(name: str, value, options) -> str:
 
 def real_array(name: str, value, *, ndim=None, shape=None, finite=True, low=None,
                low_open=False) -> np.ndarray:
-    """A float64 array with the given number of dimensions / shape, all finite."""
+    """A float64 array with the given number of dimensions / shape, all finite.
+
+    Integer and floating arrays (float16 and float32 widened to float64) and nested
+    lists of such numbers are accepted; booleans, complex, timedelta/datetime, strings,
+    objects (e.g. integers too large for int64) and ragged lists are refused.
+    """
     try:
         arr = np.asarray(value)
-    except Exception as exc:  # ragged lists and the like
-        raise ParameterError(f"`{name}` must be an array of real numbers; got {value!r}") from exc
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
+    except Exception:  # ragged lists and the like  # noqa: BLE001
+        raise ParameterError(f"`{name}` must be an array of real numbers (not ragged); "
+                             f"got {_short(value)}") from None
+    if arr.dtype == object or arr.dtype.kind not in "iuf":
         raise ParameterError(
             f"`{name}` must be an array of real numbers; got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
@@ -140,9 +200,10 @@ def complex_array(name: str, value) -> np.ndarray:
     """A complex128 array (real input accepted), all finite; any shape."""
     try:
         arr = np.asarray(value)
-    except Exception as exc:
-        raise ParameterError(f"`{name}` must be an array of numbers; got {value!r}") from exc
-    if arr.dtype == object or arr.dtype.kind not in "biufc":
+    except Exception:  # ragged lists and the like  # noqa: BLE001
+        raise ParameterError(f"`{name}` must be an array of numbers (not ragged); "
+                             f"got {_short(value)}") from None
+    if arr.dtype == object or arr.dtype.kind not in "iufc":
         raise ParameterError(f"`{name}` must be an array of (complex) numbers; got dtype {arr.dtype}")
     arr = arr.astype(np.complex128)
     if not np.all(np.isfinite(arr)):

@@ -4,14 +4,15 @@ Every public entry point validates its input in one place and raises
 :class:`ParameterError` naming the parameter, the value received and what is
 allowed.  Solvers that fail to converge raise :class:`ConvergenceError` with the
 partial result attached (or, with ``check=False``, return a result whose
-``success`` is ``False``).
+``success`` is ``False``); a simulation whose state grows without bound raises
+:class:`DivergenceError`, a kind of ConvergenceError.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MeanFieldError", "ParameterError", "ConvergenceError"]
+__all__ = ["MeanFieldError", "ParameterError", "ConvergenceError", "DivergenceError"]
 
 
 class MeanFieldError(Exception):
@@ -38,3 +39,12 @@ class ConvergenceError(MeanFieldError, RuntimeError):
     def __init__(self, message: str, result: Any = None):
         super().__init__(message)
         self.result = result
+
+
+class DivergenceError(ConvergenceError, FloatingPointError):
+    """A simulation diverged: its state grew beyond the stated bound or became non-finite.
+
+    A :class:`ConvergenceError` (so ``except ConvergenceError`` catches every failed run)
+    and, as before, a ``FloatingPointError``.  ``result`` holds the failed result
+    (``success=False``, the message says when and how far the state had grown) or None.
+    """

@@ -34,7 +34,7 @@ from scipy import fft as sfft
 
 from . import _checks, transfer
 from ._callable import make_callable
-from .errors import MeanFieldError, ParameterError
+from .errors import DivergenceError, ParameterError
 from .estimate import Estimate
 
 __all__ = ["simulate", "lyapunov", "SimulationResult", "LyapunovResult", "DivergenceError",
@@ -48,10 +48,14 @@ _RECORD_BYTES = 2 ** 28          # default bound on the recorded trajectory (256
 _STAT_BYTES = 2 ** 27            # default bound on the autocovariance buffers (128 MiB)
 _MAX_LAGS = 512                  # default bound on the number of lags
 _FORMAT_VERSION = 1
-
-
-class DivergenceError(MeanFieldError, FloatingPointError):
-    """The state became non-finite (the dynamics diverged or the step is too large)."""
+#: Default divergence bound, as a multiple of the state's natural scale (see :func:`simulate`).
+DIVERGENCE_FACTOR = 1e10
+#: Largest divergence bound: squares and sums of squares of states below it stay finite.
+_MAX_STATE_CAP = 1e150
+#: Steps between two divergence checks (a max and a min over the state: O(N batch)).
+_CHECK_EVERY = 16
+#: Result status codes of :class:`SimulationResult`.
+STATUS_OK, STATUS_DIVERGED, STATUS_STATS_OVERFLOW = 0, 1, 2
 
 
 # ---------------------------------------------------------------------------
@@ -100,11 +104,27 @@ class SimulationResult:
         :math:`C_\phi(\tau) = \langle\phi(x_i(t))\phi(x_i(t+\tau))\rangle` when
         requested with ``c_phi=True``.
     n_samples : int
-        Independent samples behind each Estimate (``batch * blocks``).
+        Independent samples behind each Estimate (``batch * blocks``; 0 if failed).
     wall_time : float
         Seconds spent integrating.
-    success, status, message
-        Always True, 0 and a summary (failures raise).
+    max_state : float
+        The divergence bound the run was checked against (see :func:`simulate`).
+    success : bool
+        False if the run diverged.
+    status : int
+        0 (success), 1 (the state left ``[-max_state, max_state]`` or became
+        non-finite: diverged), 2 (the statistics overflowed or exceed the range an
+        Estimate holds).
+    message : str
+        A summary; for a failed run where and why it failed ("diverged at t=...").
+
+    Notes
+    -----
+    A failed run (``success=False``, returned with ``check=False`` or attached to the
+    :class:`~meanfield.errors.DivergenceError` as ``result``) carries no statistics:
+    ``mu``, ``delta0``, ``delta_tau``, ``c_phi_tau`` and ``x_mean`` are None; ``x``,
+    ``t`` hold the frames recorded before the failure, ``x_final`` the state when it
+    was detected and ``n_steps`` the steps taken.
     """
 
     n: int
@@ -123,24 +143,28 @@ class SimulationResult:
     t: np.ndarray = field(repr=False)
     x: np.ndarray | None = field(repr=False)
     x_final: np.ndarray = field(repr=False)
-    x_mean: np.ndarray = field(repr=False)
-    mu: Estimate
-    delta0: Estimate
+    x_mean: np.ndarray | None = field(repr=False)
+    mu: Estimate | None
+    delta0: Estimate | None
     tau: np.ndarray = field(repr=False)
-    delta_tau: Estimate = field(repr=False)
+    delta_tau: Estimate | None = field(repr=False)
     c_phi_tau: Estimate | None = field(repr=False)
     n_samples: int
     wall_time: float
+    max_state: float = math.inf
     success: bool = True
     status: int = 0
     message: str = ""
 
     def __repr__(self) -> str:
         rec = "none" if self.x is None else f"{self.x.shape[0]} frames every {self.record_every}"
-        return (f"SimulationResult(n={self.n}, batch={self.batch}, phi={self.phi!r}, "
+        head = (f"SimulationResult(n={self.n}, batch={self.batch}, phi={self.phi!r}, "
                 f"method={self.method!r}, dt={self.dt:g}, t_max={self.t_max:g}, "
-                f"t_transient={self.t_transient:g}, noise={self.noise:g}, seed={self.seed},\n"
-                f"  mu={self.mu}, delta0={self.delta0},\n"
+                f"t_transient={self.t_transient:g}, noise={self.noise:g}, seed={self.seed},\n")
+        if not self.success:
+            return (head + f"  success=False, status={self.status}, no statistics: "
+                    f"{self.message},\n  recorded: {rec}, wall_time={self.wall_time:.3g} s)")
+        return (head + f"  mu={self.mu}, delta0={self.delta0},\n"
                 f"  delta_tau on {self.tau.size} lags up to {self.tau[-1]:g}, "
                 f"recorded: {rec}, wall_time={self.wall_time:.3g} s)")
 
@@ -154,6 +178,13 @@ class SimulationResult:
             v = getattr(self, f.name)
             out[f.name] = v.to_dict() if isinstance(v, Estimate) else v
         return out
+
+    def _check(self):
+        """Raise DivergenceError (with this result attached) unless the run succeeded."""
+        if not self.success:
+            raise DivergenceError(self.message + " (pass check=False to get the failed "
+                                  "result instead of this error)", result=self)
+        return self
 
     def save(self, path) -> Path:
         """Write to ``path`` (``.npz``: arrays plus a JSON metadata string; no pickle)."""
@@ -169,6 +200,8 @@ class SimulationResult:
                     arrays[f"{f.name}__mean"] = np.asarray(v.mean)
                     arrays[f"{f.name}__stderr"] = np.asarray(v.stderr)
                 meta["estimates"][f.name] = None if v is None else v.n
+            elif isinstance(v, float) and not math.isfinite(v):
+                meta[f.name] = repr(v)
             else:
                 meta[f.name] = v
         arrays["__meta__"] = np.array(json.dumps(meta))
@@ -184,6 +217,8 @@ class SimulationResult:
             meta.pop("format_version")
             ests = meta.pop("estimates")
             kw = dict(meta)
+            if isinstance(kw.get("max_state"), str):       # inf is stored as a string
+                kw["max_state"] = float(kw["max_state"])
             for name in cls._ARRAYS:
                 kw[name] = data[name] if name in data.files else None
             for name, n in ests.items():
@@ -340,10 +375,18 @@ class _Autocov:
 # ---------------------------------------------------------------------------
 
 def _coupling_iv(J):
-    arr = np.asarray(J)
-    if arr.dtype.kind == "f" and arr.ndim == 2:      # no float64 copy of a float32 J
+    try:
+        arr = np.asarray(J)
+    except Exception:  # ragged lists and the like  # noqa: BLE001
+        raise ParameterError("`J` must be a square (N, N) matrix of real numbers; got a "
+                             "ragged sequence") from None
+    if arr.dtype.kind == "f" and arr.ndim == 2 and arr.dtype.itemsize >= 4:
+        # no float64 copy of a float32 J (float16 is widened by real_array below)
         if not np.all(np.isfinite(arr)):
             raise ParameterError("`J` must contain only finite numbers")
+        if arr.size and float(np.max(np.abs(arr))) > _checks.HUGE:
+            raise ParameterError(f"`J` must be at most {_checks.HUGE:g} in magnitude; got "
+                                 f"max |J| = {float(np.max(np.abs(arr)))!r}")
         J = arr
     else:
         J = _checks.real_array("J", J, ndim=2)
@@ -392,9 +435,16 @@ def _x0_iv(x0, n, batch, gen, dtype):
     return np.ascontiguousarray(x0, dtype=dtype)
 
 
-def _time_iv(t_max, dt, method):
+def _time_iv(t_max, dt, method, max_steps=None):
     t_max = _checks.positive("t_max", t_max)
     dt = _checks.positive("dt", dt)
+    max_steps = _checks.MAX_STEPS if max_steps is None else \
+        _checks.integer("max_steps", max_steps, low=1)
+    if t_max / dt >= max_steps + 0.5:          # before round(): 1e50 steps is not an int64
+        raise ParameterError(
+            f"`t_max` / `dt` = {t_max!r} / {dt!r} asks for {t_max / dt:.3g} steps, more than "
+            f"max_steps={max_steps} (the stated bound on a run's length; about 17 us per step "
+            "for a small network); use a larger `dt`, a shorter `t_max`, or raise `max_steps`")
     if method == "euler" and dt > 1.0:
         raise ParameterError(
             f"`dt` must be <= 1 with method='euler'; got dt={dt!r}. The Euler map "
@@ -407,17 +457,57 @@ def _time_iv(t_max, dt, method):
     return t_max, dt, n_steps
 
 
+def _max_abs_rows(J):
+    """max_i sum_j |J_ij| (the infinity norm) without an (N, N) temporary."""
+    out = 0.0
+    rows = max(1, (1 << 20) // max(1, J.shape[1]))
+    for i in range(0, J.shape[0], rows):
+        out = max(out, float(np.abs(J[i:i + rows]).sum(axis=1, dtype=np.float64).max()))
+    return out
+
+
+def _max_state_iv(max_state, J, x0, const_in, fun_in, noise):
+    """The divergence bound: given, or DIVERGENCE_FACTOR times the state's natural scale."""
+    if max_state is not None:
+        return _checks.positive("max_state", max_state)
+    scale = 1.0 + _max_abs_rows(J) + float(np.max(np.abs(x0))) + noise
+    if const_in is not None:
+        scale += float(np.max(np.abs(const_in)))
+    elif fun_in is not None:
+        scale += float(np.max(np.abs(fun_in(0.0))))
+    return min(DIVERGENCE_FACTOR * scale, _MAX_STATE_CAP)
+
+
+def _diverged(X, bound):
+    """True if some entry of X is beyond +-bound or not a number (two passes, no temporary)."""
+    return not (X.max() <= bound and X.min() >= -bound)
+
+
+def _stat_every(max_lag, dt, per_lag_bytes):
+    """Smallest stride s whose lag count round(max_lag / (s dt)) is <= 512 and whose
+    buffers (per_lag_bytes per lag) fit in _STAT_BYTES; found in O(1) steps."""
+    l_max = min(_MAX_LAGS, _STAT_BYTES // max(1, per_lag_bytes))
+    # round(y) <= l_max  <=  y < l_max + 0.5, with y = max_lag / (s dt) decreasing in s
+    s = max(1, math.floor(max_lag / (dt * (l_max + 0.5))) - 2)
+    for _ in range(8):
+        if round(max_lag / (s * dt)) <= l_max:
+            return s
+        s += 1
+    return max(s, math.floor(max_lag / (dt * (l_max + 0.5))) + 1)
+
+
 def _seed_value(seed):
     return None if seed is None or isinstance(seed, np.random.Generator) else int(seed)
 
 
 def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_every,
-                 t_transient, max_lag, stat_every, blocks, seed, dtype, threads):
+                 t_transient, max_lag, stat_every, blocks, seed, dtype, threads, c_phi=False,
+                 max_steps=None, max_state=None):
     J = _coupling_iv(J)
     n = J.shape[0]
     tf = transfer.get(phi)
     method = _checks.choice("method", method, METHODS)
-    t_max, dt, n_steps = _time_iv(t_max, dt, method)
+    t_max, dt, n_steps = _time_iv(t_max, dt, method, max_steps)
     noise = _checks.nonnegative("noise", noise)
     if noise > 0 and method == "rk4":
         raise ParameterError(
@@ -425,6 +515,15 @@ def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_eve
             "Use method='euler' or 'exp-euler' for noisy dynamics")
     batch = _checks.integer("batch", batch, low=1)
     dtype = _checks.float_dtype("dtype", dtype)
+    if not isinstance(c_phi, (bool, np.bool_)):
+        raise ParameterError(f"`c_phi` must be True or False; got c_phi={c_phi!r}")
+    # the state-sized arrays: x0 (drawn in float64), X, the step's H and noise Z, and the
+    # five RK4 stages; checked before anything of that size is made
+    n_state = 4 + (5 if method == "rk4" else 0)
+    nb = n * batch
+    _checks.memory("batch", nb * (8 + n_state * dtype.itemsize)
+                   + (n * n * dtype.itemsize if J.dtype != dtype else 0),
+                   f"the state of {n} units x {batch} trajectories")
     gen = _checks.rng(seed)
     t_transient = _checks.nonnegative("t_transient", t_transient)
     n_trans = int(round(t_transient / dt))
@@ -453,13 +552,7 @@ def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_eve
         max_lag = min(20.0, t_stat / (10 * blocks))
     max_lag = _checks.nonnegative("max_lag", max_lag)
     if stat_every is None:
-        stat_every = 1
-        while True:
-            L = int(round(max_lag / (stat_every * dt)))
-            mem = 3 * L * n * batch * itemsize
-            if L <= _MAX_LAGS and mem <= _STAT_BYTES:
-                break
-            stat_every += 1
+        stat_every = _stat_every(max_lag, dt, 3 * n * batch * itemsize)
     else:
         stat_every = _checks.integer("stat_every", stat_every, low=1)
     L = int(round(max_lag / (stat_every * dt)))
@@ -473,11 +566,23 @@ def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_eve
             f"max_lag={max_lag!r} and blocks of (t_max - t_transient) / blocks = "
             f"{t_stat / blocks:g} (t_max={t_max!r}, t_transient={t_transient!r}, "
             f"blocks={blocks})")
+    # recorded frames and the autocovariance buffers (per accumulator: B + 2L samples of
+    # the state, 3L + 5 float64 per-unit sums in finish(); two with c_phi)
+    n_frames = (n_post // record_every + 1) if record_every else 0
+    frame_bytes = n_frames * nb * itemsize
+    stat_bytes = (2 if c_phi else 1) * nb * ((max(L, 32) + 2 * L) * itemsize + (3 * L + 5) * 8)
+    name = "record_every" if frame_bytes >= stat_bytes else "max_lag"
+    _checks.memory(name, frame_bytes + stat_bytes,
+                   f"{n_frames} recorded frames ({_checks._bytes(frame_bytes)}) and the "
+                   f"statistics over {L + 1} lags ({_checks._bytes(stat_bytes)}) of {n} units "
+                   f"x {batch} trajectories")
+    max_state = _max_state_iv(max_state, J, x0, const_in, fun_in, noise)
     return dict(J=np.ascontiguousarray(J, dtype=dtype), tf=tf, t_max=n_steps * dt, dt=dt,
                 n_steps=n_steps, n_trans=n_trans, noise=noise, batch=batch, method=method,
                 record_every=record_every, stat_every=stat_every, L=L, blocks=blocks,
                 gen=gen, dtype=dtype, threads=threads, const_in=const_in, fun_in=fun_in,
-                x0=x0, seed=_seed_value(seed), t_transient=n_trans * dt)
+                x0=x0, seed=_seed_value(seed), t_transient=n_trans * dt, max_state=max_state,
+                c_phi=bool(c_phi))
 
 
 def _threads(threads):
@@ -570,7 +675,8 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
              max_lag: float | None = None, stat_every: int | None = None,
              blocks: int | None = None, c_phi: bool = False, seed=None,
              dtype=np.float64, progress: bool = False,
-             threads: int | None = None) -> SimulationResult:
+             threads: int | None = None, max_steps: int | None = None,
+             max_state: float | None = None, check: bool = True) -> SimulationResult:
     r"""Simulate a rate network and accumulate its stationary statistics.
 
     Parameters
@@ -624,6 +730,20 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
         Show a tqdm progress bar.
     threads : int, optional
         Limit the BLAS threads during the run (threadpoolctl).
+    max_steps : int, optional
+        Largest number of steps ``round(t_max / dt)`` accepted; default
+        :data:`meanfield._checks.MAX_STEPS` (1e6, about 17 s for a small network).
+    max_state : float, optional
+        Divergence bound: the run fails as soon as some :math:`|x_i|` exceeds it (or
+        becomes non-finite), checked every 16 steps.  Default
+        ``min(1e10 * s, 1e150)`` with the natural scale
+        :math:`s = 1 + \max_i\sum_j|J_{ij}| + \max|x_0| + \max|I(0)| + \sigma`: with
+        :math:`|\phi| \le 1` the state stays below about :math:`s`, so a state
+        1e10 times larger is one growing without bound (e.g. relu with
+        :math:`g > \sqrt 2`), and its statistics would be meaningless.
+    check : bool
+        If True (default) a failed run raises :class:`DivergenceError` with the
+        failed result attached; if False it is returned with ``success=False``.
 
     Returns
     -------
@@ -632,9 +752,13 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
     Raises
     ------
     ParameterError
-        For invalid input (the message names the parameter).
+        For invalid input (the message names the parameter), including runs longer
+        than ``max_steps`` and arrays beyond the memory limit
+        :data:`meanfield._checks.MAX_BYTES` (4 GiB).
     DivergenceError
-        If the state becomes non-finite.
+        With ``check=True``, if the state leaves ``[-max_state, max_state]`` or becomes
+        non-finite ("diverged at t=..."), or the statistics overflow.  A
+        :class:`~meanfield.errors.ConvergenceError`; ``.result`` is the failed result.
 
     Notes
     -----
@@ -674,7 +798,12 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
     True
     """
     p = _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_every,
-                     t_transient, max_lag, stat_every, blocks, seed, dtype, threads)
+                     t_transient, max_lag, stat_every, blocks, seed, dtype, threads, c_phi,
+                     max_steps, max_state)
+    if not isinstance(check, (bool, np.bool_)):
+        raise ParameterError(f"`check` must be True or False; got check={check!r}")
+    c_phi = p["c_phi"]
+    max_state = p["max_state"]
     J, tf, dt, dtype = p["J"], p["tf"], p["dt"], p["dtype"]
     n, batch = J.shape[0], p["batch"]
     n_steps, n_trans, k_rec, s_stat = p["n_steps"], p["n_trans"], p["record_every"], \
@@ -699,7 +828,7 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
     acc, acc_phi = new_acc()
     cov_samples, phi_samples, mean_blocks = [], [], []
     i_samp, i_frame, i_block = 0, 0, 0
-    check_every = max(1, min(1000, 2 ** 22 // (n * batch)))
+    diverged_at = None
     bar = _progress(n_steps, progress, "simulate")
     bar_every = max(1, n_steps // 200)
     t0 = time.perf_counter()
@@ -707,12 +836,9 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
         for it in range(n_steps + 1):
             if it:
                 step(X, (it - 1) * dt)
-                if it % check_every == 0 or it == n_steps:
-                    if not np.all(np.isfinite(X)):
-                        raise DivergenceError(
-                            f"the state became non-finite at t={it * dt:g}; the dynamics "
-                            "diverged (e.g. relu with g^2/2 > 1 and no negative mean coupling) "
-                            "or `dt` is too large")
+                if (it % _CHECK_EVERY == 0 or it == n_steps) and _diverged(X, max_state):
+                    diverged_at = it
+                    break
                 if bar is not None and (it % bar_every == 0 or it == n_steps):
                     bar.update(it - bar.n)
             j = it - n_trans
@@ -739,22 +865,44 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
     if bar is not None:
         bar.close()
 
+    common = dict(n=n, batch=batch, dt=dt, t_max=p["t_max"], t_transient=p["t_transient"],
+                  noise=p["noise"], method=p["method"], phi=tf.name, dtype=dtype.name,
+                  seed=p["seed"], record_every=k_rec, stat_every=s_stat,
+                  tau=np.arange(L + 1) * s_stat * dt, wall_time=wall, max_state=max_state)
+
+    def failed(status, message, steps):
+        return SimulationResult(
+            **common, n_steps=steps, t=(n_trans + k_rec * np.arange(i_frame)) * dt,
+            x=None if frames is None else frames[:i_frame], x_final=X, x_mean=None, mu=None,
+            delta0=None, delta_tau=None, c_phi_tau=None, n_samples=0, success=False,
+            status=status, message=message)
+
+    if diverged_at is not None:
+        with np.errstate(invalid="ignore"):
+            top = float(np.max(np.abs(X)))
+        res = failed(STATUS_DIVERGED,
+                     f"diverged at t={diverged_at * dt:g} (step {diverged_at}): max |x_i| = "
+                     f"{top:.3g} exceeds max_state={max_state:.3g}; the dynamics has no bounded "
+                     "state for these parameters (e.g. relu or linear with a coupling gain above "
+                     "the edge of stability) or `dt` is too large", diverged_at)
+        return res._check() if check else res
     cov_samples = np.concatenate(cov_samples, axis=0)          # (blocks*batch, L+1)
-    if not np.all(np.isfinite(cov_samples)):
-        raise DivergenceError("the running statistics overflowed: the state grew without bound "
-                              "(check the spectral radius of J and the transfer function)")
     mu_samples = np.concatenate([m.mean(axis=0) for m, _ in mean_blocks])
+    stats = [cov_samples, mu_samples] + ([np.concatenate(phi_samples, axis=0)] if c_phi else [])
+    if not all(np.all(np.isfinite(a)) and np.max(np.abs(a)) <= _checks.HUGE for a in stats):
+        res = failed(STATUS_STATS_OVERFLOW,
+                     f"the statistics overflowed: the state stayed below max_state={max_state:.3g} "
+                     f"but its moments exceed {_checks.HUGE:g} (scale the couplings, inputs or "
+                     "initial state down)", n_steps)
+        return res._check() if check else res
     x_mean = sum(m * w for m, w in mean_blocks) / n_samp
     delta_tau = Estimate.from_samples(cov_samples)
-    c_phi_tau = Estimate.from_samples(np.concatenate(phi_samples, axis=0)) if c_phi else None
+    c_phi_tau = Estimate.from_samples(stats[2]) if c_phi else None
     return SimulationResult(
-        n=n, batch=batch, dt=dt, t_max=p["t_max"], t_transient=p["t_transient"],
-        noise=p["noise"], method=p["method"], phi=tf.name, dtype=dtype.name, seed=p["seed"],
-        n_steps=n_steps, record_every=k_rec, stat_every=s_stat,
-        t=(n_trans + k_rec * np.arange(n_frames)) * dt, x=frames, x_final=X, x_mean=x_mean,
-        mu=Estimate.from_samples(mu_samples), delta0=delta_tau[0],
-        tau=np.arange(L + 1) * s_stat * dt, delta_tau=delta_tau, c_phi_tau=c_phi_tau,
-        n_samples=batch * blocks, wall_time=wall, success=True, status=0,
+        **common, n_steps=n_steps, t=(n_trans + k_rec * np.arange(n_frames)) * dt, x=frames,
+        x_final=X, x_mean=x_mean, mu=Estimate.from_samples(mu_samples), delta0=delta_tau[0],
+        delta_tau=delta_tau, c_phi_tau=c_phi_tau, n_samples=batch * blocks, success=True,
+        status=STATUS_OK,
         message=f"integrated {n_steps} steps of {n} units x {batch} trajectories")
 
 
@@ -773,7 +921,8 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
              t_transient: float = 0.0, t_warmup: float | None = None, noise: float = 0.0,
              inputs=None, qr_every: int = 1, n_blocks: int = 10, method: str = "euler",
              seed=None, progress: bool = False,
-             threads: int | None = None) -> LyapunovResult:
+             threads: int | None = None, max_steps: int | None = None,
+             max_state: float | None = None) -> LyapunovResult:
     r"""Largest Lyapunov exponents of the simulated map by the QR (Benettin) method.
 
     Parameters
@@ -812,6 +961,8 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
         tqdm progress bar.
     threads : int, optional
         Limit the BLAS threads (threadpoolctl).
+    max_steps, max_state
+        As in :func:`simulate` (bound on the number of steps; divergence bound).
 
     Returns
     -------
@@ -820,9 +971,11 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
     Raises
     ------
     ParameterError
-        For invalid input.
+        For invalid input, runs longer than ``max_steps`` or arrays beyond
+        :data:`meanfield._checks.MAX_BYTES`.
     DivergenceError
-        If the state becomes non-finite.
+        If the state leaves ``[-max_state, max_state]`` or the state or tangent
+        vectors become non-finite (a :class:`~meanfield.errors.ConvergenceError`).
 
     Notes
     -----
@@ -849,12 +1002,16 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
     >>> bool(abs(res.exponents[0] - np.log(0.9) / 0.1) < 1e-12)
     True
     """
-    J = np.ascontiguousarray(_coupling_iv(J), dtype=np.float64)
+    J = _coupling_iv(J)
     n = J.shape[0]
     tf = transfer.get(phi)
     method = _checks.choice("method", method, _LYAP_METHODS)
-    t_max, dt, n_steps = _time_iv(t_max, dt, method)
+    t_max, dt, n_steps = _time_iv(t_max, dt, method, max_steps)
     k = _checks.integer("k", k, low=1, high=n)
+    # a float64 copy of J, and the tangent vectors with their QR temporaries
+    _checks.memory("k", (n * n if J.dtype != np.float64 else 0) * 8 + 6 * n * k * 8,
+                   f"{k} tangent vectors of {n} units")
+    J = np.ascontiguousarray(J, dtype=np.float64)
     noise = _checks.nonnegative("noise", noise)
     qr_every = _checks.integer("qr_every", qr_every, low=1)
     n_blocks = _checks.integer("n_blocks", n_blocks, low=2)
@@ -873,6 +1030,7 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
             f"after t_transient={t_transient!r} and t_warmup={t_warmup!r}; got t_max={t_max!r}")
     const_in, fun_in = _inputs_iv(inputs, n, np.dtype(np.float64))
     x = _x0_iv(x0, n, 1, gen, np.dtype(np.float64))
+    max_state = _max_state_iv(max_state, J, x, const_in, fun_in, noise)
     Q, _ = np.linalg.qr(gen.standard_normal((n, k)))
     step = _stepper(J, tf.phi, dt, noise, "euler" if method == "euler" else "exp-euler",
                     const_in, fun_in, gen, np.dtype(np.float64), (n, 1))
@@ -892,6 +1050,11 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
                 Q = a * Q + b * (J @ (D * Q))
             step(x, it * dt)
             j = it + 1 - n_trans
+            if (it + 1) % _CHECK_EVERY == 0 and _diverged(x, max_state):
+                raise DivergenceError(
+                    f"diverged at t={(it + 1) * dt:g} (step {it + 1}): max |x_i| = "
+                    f"{float(np.max(np.abs(x))):.3g} exceeds max_state={max_state:.3g}; the "
+                    "dynamics has no bounded state for these parameters or `dt` is too large")
             if j > 0 and j % qr_every == 0:
                 if not (np.all(np.isfinite(Q)) and np.all(np.isfinite(x))):
                     raise DivergenceError(

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from scipy.signal import fftconvolve
 
+import meanfield as mf
 import meanfield.simulate as sim
 from meanfield import transfer
-from meanfield.errors import ParameterError
+from meanfield.errors import ConvergenceError, ParameterError
 from meanfield.estimate import Estimate
 from meanfield.simulate import DivergenceError, LyapunovResult, SimulationResult
 
@@ -285,10 +286,47 @@ def test_lyapunov_to_dict_and_repr():
 
 
 def test_divergence_raises():
-    with pytest.raises(DivergenceError, match="non-finite"):
+    # x grows by 2 per unit time (1 + 0.5 * 2 per step): beyond 1e10 * scale by t ~ 25
+    with pytest.raises(DivergenceError, match=r"diverged at t=2\d") as info:
         sim(3.0 * np.eye(5), "linear", 1000.0, 0.5, x0=np.ones(5), max_lag=0.0)
-    with pytest.raises(DivergenceError, match="overflowed"):
-        sim(3.0 * np.eye(5), "linear", 400.0, 0.5, x0=np.ones(5), max_lag=0.0)
+    res = info.value.result
+    assert isinstance(info.value, ConvergenceError) and isinstance(info.value, FloatingPointError)
+    assert not res.success and res.status == 1 and res.delta0 is None and res.mu is None
+    # a stated bound can be chosen; non-finite states count as diverged too
+    with pytest.raises(DivergenceError, match="max_state=100"):
+        sim(3.0 * np.eye(5), "linear", 400.0, 0.5, x0=np.ones(5), max_lag=0.0, max_state=100.0)
+    with pytest.raises(DivergenceError, match="diverged"):
+        sim(3.0 * np.eye(5), "linear", 1000.0, 0.5, x0=np.ones(5), max_lag=0.0, max_state=1e100)
+    for bad in (np.nan, np.inf, -np.inf, -2.0):
+        assert sim._diverged(np.array([[0.0, bad]]), 1.0)
+    assert not sim._diverged(np.array([[0.0, -1.0]]), 1.0)
+
+
+def test_regression_relu_divergence_reported_as_a_number():
+    # was delta0 = 1.29e92 +- 1.3e92 (relu at g = 3 has no bounded state)
+    J = mf.ensembles.Gaussian(3.0).sample(200, seed=0)
+    with pytest.raises(DivergenceError, match="diverged at t=") as info:
+        sim(J, "relu", 50.0, 0.1, seed=0)
+    run = sim(J, "relu", 50.0, 0.1, seed=0, check=False)
+    assert not run.success and run.status == 1 and run.message.startswith("diverged at t=")
+    assert run.n_steps < 500 and run.delta0 is None and run.delta_tau is None
+    assert run.x.shape[0] <= run.n_steps and "success=False" in repr(run)
+    assert info.value.result.message == run.message
+    # the same check in the Lyapunov method
+    with pytest.raises(DivergenceError, match="diverged at t="):
+        sim.lyapunov(J, "relu", 50.0, 0.1, seed=0)
+
+
+def test_failed_run_round_trips(tmp_path):
+    run = sim(3.0 * np.eye(4), "linear", 100.0, 0.5, x0=np.ones(4), max_lag=0.0, check=False)
+    back = SimulationResult.load(run.save(tmp_path / "failed.npz"))
+    assert not back.success and back.delta0 is None and back.message == run.message
+    assert back.max_state == run.max_state
+
+
+def test_divergence_check_is_off_for_bounded_runs():
+    run = sim(np.full((3, 3), 50.0), "tanh", 20.0, 0.1, seed=0, x0=np.full(3, 1e5))
+    assert run.success and run.status == 0 and np.isfinite(run.delta0.mean)
 
 
 def test_progress_and_threads(capsys):

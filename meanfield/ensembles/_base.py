@@ -10,8 +10,12 @@ from .. import _checks
 
 __all__ = ["Ensemble", "MAX_N"]
 
-#: Largest matrix size a sampler accepts (a dense float64 matrix of this size is 80 GB).
+#: Largest matrix size a sampler accepts (a dense float64 matrix of this size is 80 GB);
+#: below it, the memory limit :data:`meanfield._checks.MAX_BYTES` decides.
 MAX_N = 100_000
+#: Float64 matrices of the sampled size a sampler may hold at once by default (the
+#: matrix and one temporary), counted against :data:`meanfield._checks.MAX_BYTES`.
+_SAMPLE_COPIES = 2
 
 
 class Ensemble(abc.ABC):
@@ -36,10 +40,18 @@ class Ensemble(abc.ABC):
         """
 
     @staticmethod
-    def _sample_iv(n, seed, dtype):
+    def _sample_iv(n, seed, dtype, nbytes_per_entry=None):
+        """Validate ``n``, ``seed``, ``dtype``; refuse a matrix beyond the memory limit.
+
+        ``nbytes_per_entry`` is the memory the sampler needs per matrix entry at its peak
+        (default: two float64 matrices, the result and one temporary).
+        """
         n = _checks.integer("n", n, low=1, high=MAX_N)
+        dt = _checks.float_dtype("dtype", dtype)
+        per = _SAMPLE_COPIES * 8 if nbytes_per_entry is None else nbytes_per_entry
+        _checks.memory("n", per * n * n, f"sampling a ({n}, {n}) {dt.name} matrix")
         gen = _checks.rng(seed)
-        return n, gen, _checks.float_dtype("dtype", dtype)
+        return n, gen, dt
 
 
 # ---------------------------------------------------------------------------

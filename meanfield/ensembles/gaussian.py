@@ -66,9 +66,13 @@ class Gaussian(Ensemble):
         Raises
         ------
         ParameterError
-            For ``n`` not an integer >= 1, a bad seed or dtype.
+            For ``n`` not an integer >= 1, a bad seed or dtype, or a matrix larger than
+            the memory limit :data:`meanfield._checks.MAX_BYTES` (4 GiB: n <= 23170 in
+            float64, 32768 in float32).
         """
-        n, gen, dt = self._sample_iv(n, seed, dtype)
+        dt = _checks.float_dtype("dtype", dtype)
+        # drawn directly in `dtype` and scaled in place: one matrix, no temporary
+        n, gen, dt = self._sample_iv(n, seed, dt, nbytes_per_entry=dt.itemsize)
         J = gen.standard_normal((n, n), dtype=dt)
         J *= dt.type(self.g / np.sqrt(n))
         if self.J0 != 0.0:
