@@ -74,3 +74,77 @@ def test_custom_numerical_derivatives(name):
     np.testing.assert_allclose(c.dphi(x), tf.dphi(x), rtol=0, atol=1e-12)
     np.testing.assert_allclose(c.d2phi(x), tf.d2phi(x), rtol=0, atol=1e-9)
     np.testing.assert_allclose(c.primitive(x), tf.primitive(x), rtol=1e-14, atol=1e-15)
+
+
+# --- issue 7: custom functions that exhausted memory, overflowed or jumped ---------------
+
+def _peak_bytes(call):
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        out = call()
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_regression_custom_sign_exhausts_memory():
+    # was 34.9 GiB in the primitive's quadrature; a jump makes numerical derivatives junk
+    with pytest.raises(ParameterError, match=r"`phi` appears discontinuous near x=(-)?[0-9.e-]+ "):
+        transfer.custom(lambda x: np.sign(x))
+    with pytest.raises(ParameterError, match="discontinuous near x=50.3"):
+        transfer.custom(lambda x: np.heaviside(x - 50.3, 0.5))
+    # with its derivatives (the delta dropped) and primitive given, a step is accepted
+    tf = transfer.custom(np.sign, np.zeros_like, np.zeros_like, np.abs, name="sign")
+    assert tf.primitive(np.array(-2.0)) == 2.0
+
+
+def test_regression_custom_softplus_overflow():
+    # log1p(exp(x)) is inf beyond x = 709: was 48 GiB, now refused with the fix
+    with pytest.raises(ParameterError, match="`phi` must be finite.*logaddexp"):
+        transfer.custom(lambda x: np.log1p(np.exp(x)))
+    sp = transfer.custom(lambda x: np.logaddexp(0.0, x))
+    assert sp.primitive(np.array(1e3)) == pytest.approx(0.5e6 + np.pi ** 2 / 12, rel=1e-13)
+
+
+def test_regression_custom_shifted_tanh_primitive_memory():
+    # was 14.5 GB and 2 minutes inside dmft.solve: the primitive on 364749 points up to 1e5
+    tf = transfer.custom(lambda x: np.tanh(x + 0.5) - np.tanh(0.5))
+    x = np.random.default_rng(0).normal(size=364749) * 1e5
+    (val, peak) = _peak_bytes(lambda: tf.primitive(x))
+    assert peak < 30 * x.nbytes, peak          # O(size of the input), not O(size * max|x|)
+    exact = (transfer.get("tanh").primitive(x + 0.5) - transfer.get("tanh").primitive(0.5)
+             - np.tanh(0.5) * x)
+    np.testing.assert_allclose(val, exact, rtol=1e-11, atol=1e-9)
+
+
+@pytest.mark.parametrize("x", [1e3, 1e5, 1e10, 1e100, 1e300, -1e300])
+def test_numerical_primitive_far_out(x):
+    c = transfer.custom(np.tanh)
+    assert c.primitive(np.array(x)) == pytest.approx(transfer.get("tanh").primitive(x),
+                                                    rel=1e-12)
+
+
+def test_numerical_primitive_edges():
+    c = transfer.custom(np.tanh)
+    assert c.primitive(np.array([])).shape == (0,)
+    v = c.primitive(np.array([[0.0, np.nan], [np.inf, -np.inf]]))
+    assert v.shape == (2, 2) and v[0, 0] == 0.0 and np.all(np.isnan(v.ravel()[1:]))
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(strip="1"), "strip"), (dict(strip=True), "strip"), (dict(strip=np.nan), "strip"),
+    (dict(odd="yes"), "odd"), (dict(odd=np.array([True, False])), "odd"),
+    (dict(kinks=["a"]), "kinks"), (dict(kinks=[np.nan]), "kinks"),
+    (dict(kinks=0.0), "kinks"), (dict(kinks=np.zeros(101)), "kinks"),
+    (dict(kinks=[[0.0], [1.0, 2.0]]), "kinks"),
+])
+def test_custom_options_are_validated(kwargs, name):
+    with pytest.raises(ParameterError, match=f"`{name}`"):
+        transfer.custom(np.tanh, **kwargs)
+
+
+def test_custom_accepts_steep_and_growing_functions():
+    assert transfer.custom(lambda x: np.tanh(1e6 * x)).name == "custom"
+    assert transfer.custom(lambda x: x ** 3).primitive(np.array(2.0)) == pytest.approx(4.0)
+    assert transfer.custom(np.tanh, strip=np.inf, kinks=np.array([0.0])).strip == np.inf
