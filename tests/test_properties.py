@@ -13,15 +13,16 @@ tests at the end (named after the bug they fixed).
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import meanfield as mf
 from meanfield.errors import ConvergenceError, ParameterError
-from meanfield.simulate import DivergenceError
+from meanfield.simulate import METHODS, DivergenceError
 
 SETTINGS = settings(deadline=None, max_examples=25, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow,
@@ -419,3 +420,118 @@ def test_regression_moment_overflow(phi):
 def test_regression_estimate_nonfinite(mean, stderr):
     with pytest.raises(ParameterError):
         mf.Estimate(mean, stderr, 2)
+
+
+# --- issue 7, section 5: no foreign exception, no NaN in a success, no hang ----------------
+# Each call below must return a successful, finite result, or raise ParameterError naming a
+# parameter, or ConvergenceError (DivergenceError is one), within a few seconds.
+
+_FAST = 5.0         # seconds; each call here is small (N <= 6, <= 5000 steps)
+
+ODD = st.sampled_from([np.timedelta64(2, "s"), np.datetime64("2020"), 1j, True, np.bool_(False),
+                       10 ** 400, -(10 ** 400), "1", None, [[1.0], [1.0, 2.0]], np.float16(0.5),
+                       np.float32(2.0), np.int8(1), 1e300, 1e-300, math.nan])
+
+
+def _timed(call, *names):
+    t0 = time.perf_counter()
+    out = _outcome(call, *names, allowed=(ConvergenceError,))
+    assert time.perf_counter() - t0 < _FAST
+    event("refused or failed" if out is None else "returned")
+    return out
+
+
+def _successful_run(run):
+    assert run.success and run.status == 0
+    for v in (run.mu, run.delta0, run.delta_tau, run.x_final, run.x_mean, run.tau):
+        assert _finite(v)
+
+
+MANY = settings(SETTINGS, max_examples=60)
+# which parameter gets an odd value (None: all are ordinary, three times as likely)
+_BAD = [None, None, None]
+
+
+@MANY
+@given(n=st.integers(1, 6), g=st.sampled_from([0.0, 0.5, 1.5, 3.0, 30.0]),
+       J0=st.sampled_from([0.0, -2.0, 1.5]), phi=st.sampled_from(NAMES),
+       t_max=st.floats(0.05, 50.0), dt=st.sampled_from([0.01, 0.1, 0.5, 1.0]),
+       noise=st.sampled_from([0.0, 0.3, 1e50]), method=st.sampled_from(METHODS),
+       batch=st.integers(1, 3), scale=st.sampled_from([1.0, 1e-300, 1e50, 1e99]),
+       bad=st.sampled_from(_BAD + ["t_max", "dt", "noise", "batch", "x0"]),
+       value=st.one_of(ODD, st.sampled_from([1e50, 1e-100, 10 ** 12, -1.0, 0])))
+def test_simulate_property(n, g, J0, phi, t_max, dt, noise, method, batch, scale, bad, value):
+    rng = np.random.default_rng(n)
+    J = g / math.sqrt(n) * rng.standard_normal((n, n)) + J0 / n
+    kw = dict(t_max=t_max, dt=dt, noise=noise, method=method, batch=batch,
+              x0=scale * rng.standard_normal(n))
+    if bad is not None:
+        kw[bad] = value
+    run = _timed(lambda: mf.simulate(J, phi, seed=0, **kw), "t_max", "dt", "noise", "batch",
+                 "method", "max_lag", "blocks", "x0", "t_transient")
+    if run is not None:
+        _successful_run(run)
+
+
+@FEW
+@given(n=st.integers(1, 5), phi=st.sampled_from(NAMES), g=st.sampled_from([0.5, 2.0, 5.0]),
+       t_max=st.one_of(st.floats(1.0, 30.0), ODD), k=st.one_of(st.integers(1, 5), ODD))
+def test_simulate_lyapunov_property(n, phi, g, t_max, k):
+    J = g / math.sqrt(n) * np.random.default_rng(n).standard_normal((n, n))
+    res = _timed(lambda: mf.simulate.lyapunov(J, phi, t_max, 0.1, k=k, seed=0),
+                 "t_max", "k", "dt")
+    if res is not None:
+        assert _finite(res.exponents) and _finite(res.stderr)
+
+
+def _family(kind, a, b):
+    return {
+        "shifted_tanh": lambda x: np.tanh(x + a) - np.tanh(a),
+        "naive_softplus": lambda x: np.log1p(np.exp(b * x)),
+        "softplus": lambda x: np.logaddexp(0.0, b * x + a),
+        "step": lambda x: np.heaviside(x - a, 0.5),
+        "sign": lambda x: np.sign(x - a),
+        "cubic": lambda x: b * x ** 3,
+        "exp": lambda x: np.exp(b * x),
+        "abs": lambda x: np.abs(x - a),
+        "sin": lambda x: np.sin(b * x),
+        "constant": lambda x: np.zeros_like(x) + a,
+        "steep": lambda x: np.tanh(x * 10.0 ** (3 * b)),
+        "clip": lambda x: np.clip(x, -b, b),
+    }[kind]
+
+
+@MANY
+@given(kind=st.sampled_from(["shifted_tanh", "naive_softplus", "softplus", "step", "sign",
+                             "cubic", "exp", "abs", "sin", "constant", "steep", "clip"]),
+       a=st.floats(-5, 5), b=st.floats(0.1, 3.0),
+       strip=st.sampled_from([0.5, 0.5, 0.5, 0.0, math.inf, "1", np.timedelta64(1, "s"), 1j]),
+       kinks=st.sampled_from([(), (), (), (0.0,), [1.0, 2.0], ["a"], [math.nan]]))
+def test_transfer_custom_property(kind, a, b, strip, kinks):
+    f = _family(kind, a, b)
+    tf = _timed(lambda: mf.transfer.custom(f, strip=strip, kinks=kinks), "phi", "strip", "kinks")
+    if tf is None:
+        return
+    x = np.linspace(-20.0, 20.0, 41)
+    t0 = time.perf_counter()
+    for g in (tf.phi, tf.dphi, tf.d2phi, tf.primitive):
+        assert _finite(g(x))
+    far = tf.primitive(np.array([1e6, -1e6, 3e5, 1e-12]))   # bounded work at any argument
+    assert far.shape == (4,) and time.perf_counter() - t0 < _FAST
+    assert _finite(mf.gaussian.mean_phi(tf, 0.3, 0.8))
+
+
+@MANY
+@given(ens=st.sampled_from(range(6)),
+       n=st.one_of(st.integers(-2, 6), st.integers(1, 6), ODD,
+                   st.sampled_from([10 ** 5, 10 ** 9, 40000])),
+       dtype=st.sampled_from([np.float64, np.float32, np.float16, "float64", None, int]))
+def test_ensemble_sample_property(ens, n, dtype):
+    e = [lambda: mf.ensembles.Gaussian(1.0), lambda: mf.ensembles.Elliptic(g=1.0, tau=0.5),
+         lambda: mf.ensembles.LowRankPlusRandom(g=0.8, overlap=[[2.0, 0.0], [0.0, -1.5]]),
+         lambda: mf.ensembles.RajanAbbott(f=0.8, mu_e=1.0, sigma_e=0.5, sigma_i=1.0),
+         lambda: mf.ensembles.RandomMode(0.5, spectrum="exponential", spectrum_exponent=1.0),
+         lambda: mf.ensembles.BlockVariance([0.5, 0.5], [[1.0, 2.0], [0.5, 1.0]])][ens]()
+    J = _timed(lambda: e.sample(n, seed=0, dtype=dtype), "n", "dtype")
+    if J is not None:
+        assert J.shape == (int(n), int(n)) and _finite(J)
