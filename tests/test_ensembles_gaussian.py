@@ -105,3 +105,12 @@ def test_gaussian_theory_rejects_bad_input():
         Gaussian(1.0).eigenvalue_density(np.nan)
     with pytest.raises(ParameterError, match="`g`"):
         Gaussian(0.0).eigenvalue_density(0.0)
+
+
+def test_outliers_takes_n_like_every_ensemble_regression():
+    # Gaussian.outliers(300) raised TypeError although the README documents outliers(n)
+    import meanfield as mf
+    assert mf.ensembles.Gaussian(1.0, J0=2.0).outliers(300).tolist() == [2.0]
+    assert mf.ensembles.Gaussian(1.0, J0=2.0).outliers().tolist() == [2.0]
+    with pytest.raises(mf.ParameterError, match="`n`"):
+        mf.ensembles.Gaussian(1.0).outliers(0)

@@ -154,8 +154,25 @@ class Gaussian(Ensemble):
         root = np.sqrt(np.where(inside, 4 * self.g ** 2 - s ** 2, 0.0))
         return root / (np.pi * self.g ** 2)
 
-    def outliers(self) -> np.ndarray:
-        r"""Eigenvalues outside the bulk: ``[J0]`` if :math:`|J_0| > g`, else empty."""
+    def outliers(self, n: int | None = None) -> np.ndarray:
+        r"""Eigenvalues outside the bulk: ``[J0]`` if :math:`|J_0| > g`, else empty.
+
+        Parameters
+        ----------
+        n : int, optional
+            Number of units.  Accepted for the common ensemble interface and
+            validated; the prediction :math:`J_0` is the same at every ``n`` (the
+            finite-n outlier fluctuates around it by :math:`O(1/\sqrt n)`).
+
+        Examples
+        --------
+        >>> Gaussian(g=1.0, J0=2.0).outliers(300)
+        array([2.])
+        >>> Gaussian(g=1.0).outliers().size
+        0
+        """
+        if n is not None:
+            _checks.integer("n", n, low=1)
         if abs(self.J0) > self.g:
             return np.array([self.J0])
         return np.empty(0)
