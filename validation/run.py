@@ -16,6 +16,7 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import time
 import traceback
 import warnings
@@ -550,6 +551,14 @@ def run_cases(names=None, *, quick=True, progress=True, jobs=1, out=None, seed_s
     return results
 
 
+def _default_jobs() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:          # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))
+
+
 def _parser(prog="python -m validation"):
     ap = argparse.ArgumentParser(prog=prog,
                                  description="Theory-vs-simulation validation suite of meanfield "
@@ -560,7 +569,9 @@ def _parser(prog="python -m validation"):
                     help=f"report directory (default ./{DEFAULT_OUT})")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     ap.add_argument("--cases", nargs="+", metavar="NAME", help="run only these cases")
-    ap.add_argument("--jobs", type=int, default=1, help="seeds simulated in parallel")
+    ap.add_argument("--jobs", type=int, default=_default_jobs(),
+                    help="seeds simulated in parallel, one BLAS thread each (default: the "
+                         f"available cores, at most 4; here {_default_jobs()})")
     ap.add_argument("--seed-shift", type=int, default=0, metavar="K",
                     help="move every seed by 100*K (0-9): another realisation of the suite")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
