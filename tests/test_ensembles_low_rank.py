@@ -20,16 +20,16 @@ V = np.ones(5)
 @pytest.mark.parametrize("kwargs, name", [
     ({"g": -1.0, "overlap": 1.0}, "`g`"),
     ({"g": 1.0}, "overlap"),                                   # neither vectors nor overlap
-    ({"g": 1.0, "m": V}, "`n`"), ({"g": 1.0, "n": V}, "`m`"),
-    ({"g": 1.0, "m": V, "n": np.ones(4)}, "`n`"),
-    ({"g": 1.0, "m": V, "n": V, "overlap": 1.0}, "overlap"),
-    ({"g": 1.0, "m": [np.nan] * 5, "n": V}, "`m`"),
-    ({"g": 1.0, "m": np.ones((2, 2, 2)), "n": np.ones((2, 2, 2))}, "`m`"),
-    ({"g": 1.0, "m": V, "n": V, "n_perp": 0.5}, "`n_perp`"),
+    ({"g": 1.0, "left": V}, "`right`"), ({"g": 1.0, "right": V}, "`left`"),
+    ({"g": 1.0, "left": V, "right": np.ones(4)}, "`right`"),
+    ({"g": 1.0, "left": V, "right": V, "overlap": 1.0}, "overlap"),
+    ({"g": 1.0, "left": [np.nan] * 5, "right": V}, "`left`"),
+    ({"g": 1.0, "left": np.ones((2, 2, 2)), "right": np.ones((2, 2, 2))}, "`left`"),
+    ({"g": 1.0, "left": V, "right": V, "right_perp": 0.5}, "`right_perp`"),
     ({"g": 1.0, "overlap": [[1.0, 2.0]]}, "`overlap`"),
     ({"g": 1.0, "overlap": [1.0, 2.0]}, "`overlap`"),
     ({"g": 1.0, "overlap": np.inf}, "`overlap`"),
-    ({"g": 1.0, "overlap": 1.0, "n_perp": -1.0}, "`n_perp`"),
+    ({"g": 1.0, "overlap": 1.0, "right_perp": -1.0}, "`right_perp`"),
 ])
 def test_bad_parameters(kwargs, name):
     with pytest.raises(ParameterError, match=name):
@@ -37,7 +37,7 @@ def test_bad_parameters(kwargs, name):
 
 
 def test_explicit_vectors_need_their_size():
-    ens = LowRankPlusRandom(1.0, m=V, n=V)
+    ens = LowRankPlusRandom(1.0, left=V, right=V)
     with pytest.raises(ParameterError, match="`n`"):
         ens.sample(6)
     with pytest.raises(ParameterError, match="`n`"):
@@ -46,16 +46,16 @@ def test_explicit_vectors_need_their_size():
 
 
 def test_rank_one_mean_is_the_gaussian_ensemble():
-    # m = 1, n = J0 1 gives J0/N on every entry: exactly Gaussian(g, J0) with the same seed
+    # left = 1, right = J0 1 gives J0/N on every entry: exactly Gaussian(g, J0) with the same seed
     N = 200
-    ens = LowRankPlusRandom(1.3, m=np.ones(N), n=2.5 * np.ones(N))
+    ens = LowRankPlusRandom(1.3, left=np.ones(N), right=2.5 * np.ones(N))
     np.testing.assert_allclose(ens.sample(N, seed=4), Gaussian(1.3, 2.5).sample(N, seed=4),
                                rtol=0, atol=1e-15)
     np.testing.assert_array_equal(ens.outliers(), Gaussian(1.3, 2.5).outliers())
 
 
 def test_seed_reproducible_and_vectors_match_sample():
-    ens = LowRankPlusRandom(0.5, overlap=[[2.0, 0.3], [0.0, 1.0]], n_perp=0.7)
+    ens = LowRankPlusRandom(0.5, overlap=[[2.0, 0.3], [0.0, 1.0]], right_perp=0.7)
     assert np.array_equal(ens.sample(50, seed=1), ens.sample(50, seed=1))
     assert not np.array_equal(ens.sample(50, seed=1), ens.sample(50, seed=2))
     m, nv = ens.sample_vectors(50, seed=1)
@@ -70,7 +70,7 @@ def test_overlap_statistics_of_drawn_vectors():
     N = 4000
     O = np.array([[1.5, -0.8], [0.4, 2.0]])
     s = 0.6
-    ens = LowRankPlusRandom(1.0, overlap=O, n_perp=s)
+    ens = LowRankPlusRandom(1.0, overlap=O, right_perp=s)
     m, nv = ens.sample_vectors(N, seed=9)
     real = nv.T @ m / N
     # sd of n_a^T m_b / N: sqrt((|O_a.|^2 + O_ab^2 + s^2)/N)
@@ -133,7 +133,7 @@ def test_explicit_vectors_outliers():
     rng = np.random.default_rng(3)
     m = rng.standard_normal((N, 2))
     nv = m @ np.array([[2.2, 0.0], [0.0, -1.6]]) + 0.3 * rng.standard_normal((N, 2))
-    ens = LowRankPlusRandom(0.9, m=m, n=nv)
+    ens = LowRankPlusRandom(0.9, left=m, right=nv)
     pred = ens.outliers()
     np.testing.assert_allclose(np.sort(pred.real), np.sort(np.linalg.eigvals(nv.T @ m / N).real))
     top = _top(np.linalg.eigvals(ens.sample(N, seed=5)), 2)
@@ -142,3 +142,23 @@ def test_explicit_vectors_outliers():
         lam = pred[np.argmin(np.abs(pred - t))]
         # the overlap matrix is nearly diagonal (normal up to O(N^-1/2)); first-order sd as above
         assert abs(t - lam) < 4 * 0.9 * np.sqrt(qn * qm / N) / abs(lam) + 1.0 / N
+
+
+def test_deprecated_vector_names_warn_and_still_work():
+    # `m=`, `n=`, `n_perp=` were renamed `left=`, `right=`, `right_perp=` (`n` is the number of
+    # units everywhere else); the old names work for one release with a DeprecationWarning
+    N = 6
+    left, right = np.arange(1.0, N + 1), np.ones(N)
+    with pytest.warns(DeprecationWarning, match="`m` is deprecated"):
+        with pytest.warns(DeprecationWarning, match="`n` is deprecated"):
+            old = LowRankPlusRandom(0.5, m=left, n=right)
+    new = LowRankPlusRandom(0.5, left=left, right=right)
+    assert np.array_equal(old.sample(N, seed=2), new.sample(N, seed=2))
+    with pytest.warns(DeprecationWarning, match="`n` is deprecated"):
+        assert np.array_equal(old.n, new.right)
+    with pytest.warns(DeprecationWarning, match="`m` is deprecated"):
+        assert np.array_equal(old.m, new.left)
+    with pytest.warns(DeprecationWarning, match="`n_perp` is deprecated"):
+        assert LowRankPlusRandom(0.5, overlap=1.0, n_perp=0.3).right_perp == 0.3
+    with pytest.warns(DeprecationWarning), pytest.raises(ParameterError, match="`left`"):
+        LowRankPlusRandom(0.5, left=left, m=left, right=right)
