@@ -1,10 +1,10 @@
-"""Speed of meanfield.transient.simulate_squared_norm against a naive expm loop.
+"""Speed of meanfield.simulate.squared_norm against a naive expm loop.
 
 Task: ||x(t)||^2 for 1000 matrices of the balanced Rajan-Abbott ensemble at N = 500 (f = 0.5,
 mu_E = 3, sigma_E = sigma_I = 0.8: <mu^2> = 9, r = 0.8) and 10 initial conditions each, on a
 grid of 50 times in [0, 10].
 
-- ours: ``simulate_squared_norm`` with its default ``method="auto"``, which on this uniform grid
+- ours: ``mf.simulate.squared_norm`` with its default ``method="auto"``, which on this uniform grid
   (one distinct time step, no exact x0-average) chooses ``"expm"``: one expm of (W - 1) dt per
   matrix, then one product per time for all initial conditions.  Run on all matrices
   (``--quick``: 100 matrices, extrapolated linearly to 1000);
@@ -29,7 +29,7 @@ import scipy.linalg
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import meanfield as mf
-from meanfield import transient as tr
+from meanfield import simulate as sim
 
 N, N_MATRICES, N_T, N_X0, SEED = 500, 1000, 50, 10, 0
 T = np.linspace(0.0, 10.0, N_T)
@@ -64,7 +64,7 @@ def main(argv=None):
         print(f"BLAS: {blas}; N = {N}, {N_T} times, {N_X0} x0 per matrix, {ENS!r}")
 
         t0 = time.perf_counter()
-        ours = tr.simulate_squared_norm(ENS, T, n=N, n_matrices=n_ours, n_x0=N_X0, seed=SEED,
+        ours = sim.squared_norm(ENS, T, n=N, n_matrices=n_ours, n_x0=N_X0, seed=SEED,
                                         exact_average=False)
         per_ours = (time.perf_counter() - t0) / n_ours
         print(f"ours (method='auto' -> {ours.method!r}): {n_ours} matrices at {per_ours:.3f} "
@@ -73,7 +73,7 @@ def main(argv=None):
 
         ke = max(args.eig_matrices, k)
         t0 = time.perf_counter()
-        eig = tr.simulate_squared_norm(ENS, T, n=N, n_matrices=ke, n_x0=N_X0, seed=SEED,
+        eig = sim.squared_norm(ENS, T, n=N, n_matrices=ke, n_x0=N_X0, seed=SEED,
                                        method="eig", exact_average=False)
         per_eig = (time.perf_counter() - t0) / ke
         print(f"ours (method='eig'): {ke} matrices at {per_eig:.3f} s/matrix -> "

@@ -31,7 +31,7 @@ from .dmft import DMFTResult
 from .dmft import lyapunov as _dmft_lyapunov
 from .errors import ParameterError
 from .estimate import Estimate
-from .simulate import LyapunovResult, SimulationResult
+from .simulate import LyapunovResult, SimulationResult, block_bounds
 
 __all__ = ["compare", "Comparison", "Row", "StepSizeWarning", "expected_connected_autocovariance",
            "QUANTITIES"]
@@ -409,16 +409,6 @@ class Comparison:
 # matching
 # ---------------------------------------------------------------------------
 
-def _block_lengths(run: SimulationResult) -> np.ndarray:
-    """Samples per statistics block, exactly as the simulator splits them."""
-    s = run.stat_every
-    n_post = int(round(run.t_max / run.dt)) - int(round(run.t_transient / run.dt))
-    n_samp = n_post // s + 1
-    blocks = run.n_samples // run.batch
-    bounds = np.linspace(0, n_samp, blocks + 1).astype(int)
-    return np.diff(bounds)
-
-
 def _theory_gamma(sol, h, T):
     """Theory Delta(j h) - Delta_inf for j < T, shape (P, T)."""
     tau = h * np.arange(T)
@@ -443,7 +433,7 @@ def _population_stats(run, populations, blocks):
     F = x.shape[0]
     h = run.record_every * run.dt
     L = min(int(round(run.tau[-1] / h)), F // (2 * blocks))
-    bounds = np.linspace(0, F, blocks + 1).astype(int)
+    bounds = block_bounds(F, blocks)                # the simulator's rule, on the frames
     mus, covs = [], []
     for b0, b1 in zip(bounds[:-1], bounds[1:]):
         y = np.asarray(x[b0:b1], dtype=np.float64)              # (T, N, batch)
@@ -521,7 +511,7 @@ def _single_run(sol, run, populations, lags, corrected, c_phi):
     if populations is None:
         h = run.tau[1] - run.tau[0] if len(run.tau) > 1 else run.dt * run.stat_every
         grid = run.tau
-        lengths = _block_lengths(run)
+        lengths = run.block_lengths          # as the simulator split them
         mu_est = Estimate(np.atleast_1d(run.mu.mean), np.atleast_1d(run.mu.stderr), run.mu.n)
         cov = Estimate(np.atleast_2d(run.delta_tau.mean), np.atleast_2d(run.delta_tau.stderr),
                        run.delta_tau.n)
@@ -675,6 +665,13 @@ def compare(sol: DMFTResult, run, *, lags=None, populations=None, window_correct
     Comparison
         ``.passed`` is True when every row passes the criterion.
 
+    Raises
+    ------
+    ParameterError
+        For a ``sol`` that is not a DMFTResult, mixed or unknown run types, bad
+        ``k``/``budget``/``dt_rtol``, or a failed run (``success=False``: a diverged
+        run has no statistics), named as ``run`` or ``run[i]``.
+
     Warns
     -----
     StepSizeWarning
@@ -730,6 +727,12 @@ def compare(sol: DMFTResult, run, *, lags=None, populations=None, window_correct
         raise ParameterError("`run` must be SimulationResult(s) from meanfield.simulate or "
                              "LyapunovResult(s) from meanfield.simulate.lyapunov, not mixed; got "
                              f"{sorted(k.__name__ for k in kinds)}")
+    for i, r in enumerate(runs):
+        if not getattr(r, "success", True):
+            which = "`run`" if len(runs) == 1 else f"`run[{i}]`"
+            raise ParameterError(
+                f"{which} failed (success=False, status={r.status}) and carries no statistics "
+                f"to compare: {r.message}")
     notes = _notes(sol, runs)
     _warn_step_size(sol, runs, dt_rtol)
     if kinds == {LyapunovResult}:

@@ -90,7 +90,7 @@ def test_simulate_default_stat_every_is_found_in_constant_time():
 
 
 def test_stat_every_helper_matches_the_linear_search():
-    from meanfield.simulate import _stat_every
+    from meanfield.simulate._rate import _stat_every
 
     def linear(max_lag, dt, per):
         s = 1

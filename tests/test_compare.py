@@ -296,3 +296,29 @@ def test_doctests_of_plotting_and_package(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_compare_refuses_a_failed_run_naming_it():
+    # regression: a diverged run (statistics None) was read as if it had statistics
+    sol = mf.dmft.solve(g=0.5, phi="linear", noise=1.0)
+    J = np.diag(np.full(4, 3.0))
+    bad = mf.simulate(J, "linear", 100.0, 0.5, x0=np.ones(4), max_lag=0.0, max_state=1e10,
+                      check=False, seed=0)
+    assert not bad.success and bad.delta0 is None
+    with pytest.raises(ParameterError, match=r"`run` failed .*diverged"):
+        compare(sol, bad)
+    good = mf.simulate(np.zeros((4, 4)), "linear", 40.0, 0.1, noise=1.0, seed=1)
+    with pytest.raises(ParameterError, match=r"`run\[1\]` failed"):
+        compare(sol, [good, bad])
+
+
+def test_block_lengths_are_the_simulators_split():
+    # compare reads the split from the run instead of re-deriving it
+    from meanfield.simulate import block_bounds
+    run = mf.simulate(np.zeros((4, 4)), "linear", 30.0, 0.1, noise=1.0, blocks=3, seed=2,
+                      t_transient=1.0)
+    lengths = run.block_lengths
+    assert lengths.size == run.n_samples // run.batch == 3
+    n_samp = (run.n_steps - round(run.t_transient / run.dt)) // run.stat_every + 1
+    assert lengths.sum() == n_samp
+    np.testing.assert_array_equal(lengths, np.diff(block_bounds(n_samp, 3)))

@@ -112,7 +112,7 @@ def test_mean_squared_norm_bad_times(t):
     (dict(n=20, seed=-1), "`seed`")])
 def test_simulate_squared_norm_errors(kwargs, name):
     with pytest.raises(ParameterError, match=name):
-        mf.transient.simulate_squared_norm(mf.ensembles.Gaussian(0.5), [1.0], **kwargs)
+        mf.simulate.squared_norm(mf.ensembles.Gaussian(0.5), [1.0], **kwargs)
 
 
 @pytest.mark.parametrize("kwargs, name", [

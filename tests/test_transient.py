@@ -1,6 +1,6 @@
 """Tests of meanfield.transient: closed forms, limits, sampling, the transition, tails.
 
-Finite-N deviation of the closed form (measured with ``simulate_squared_norm``, exact
+Finite-N deviation of the closed form (measured with ``mf.simulate.squared_norm``, exact
 x0-average, seed 12345, one BLAS thread; balanced zero-row-sum Rajan-Abbott, f = 0.5,
 sigma_E = sigma_I = 0.8 so r = 0.8, unless stated).  Relative deviation sim/theory - 1 ± stderr
 over matrices (300 matrices at N = 250, 40 at N = 1000):
@@ -44,6 +44,7 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 import meanfield as mf
+from meanfield import simulate as sim
 from meanfield import transient as tr
 from meanfield.errors import ParameterError
 
@@ -239,11 +240,11 @@ def _expm_roundoff(res):
 def test_eig_path_matches_expm(ens):
     # The tolerance is the error model, per matrix and time: the eig path's own a-priori
     # estimate (error_estimate, ~ eps S(t)/F(t), up to eps kappa_F^2 / n: see
-    # simulate_squared_norm, Notes) plus the expm path's round-off eps kappa_F (1 + t).
+    # mf.simulate.squared_norm, Notes) plus the expm path's round-off eps kappa_F (1 + t).
     # rtol=1e-6 keeps every matrix on the eig path so that the comparison is made.
     kw = dict(n=120, n_matrices=2, n_x0=3, seed=4)
-    a = tr.simulate_squared_norm(ens, T_UNSORTED, method="eig", rtol=1e-6, **kw)
-    b = tr.simulate_squared_norm(ens, T_UNSORTED, method="expm", **kw)
+    a = sim.squared_norm(ens, T_UNSORTED, method="eig", rtol=1e-6, **kw)
+    b = sim.squared_norm(ens, T_UNSORTED, method="expm", **kw)
     assert a.n_fallback == 0 and b.n_fallback == 0
     assert a.method == "eig" and b.method == "expm"
     tol = a.error_estimate + _expm_roundoff(a)
@@ -268,20 +269,20 @@ def test_eig_average_without_accuracy_guard_regression():
     ens = RA(0.8, 2.0, 0.5, 1.0)
     t = np.array([0.0, 0.5, 1.0])
     kw = dict(n=120, n_matrices=2, n_x0=3, seed=4)
-    ref = tr.simulate_squared_norm(ens, t, method="expm", **kw)
-    loose = tr.simulate_squared_norm(ens, t, method="eig", rtol=1e-6, **kw)
+    ref = sim.squared_norm(ens, t, method="expm", **kw)
+    loose = sim.squared_norm(ens, t, method="eig", rtol=1e-6, **kw)
     assert np.all(loose.matrix_mean[:, 0] == 1.0)
     assert loose.error_estimate[1, 1] > 1e-9          # the ill-conditioned matrix
-    strict = tr.simulate_squared_norm(ens, t, method="eig", rtol=1e-9, **kw)
+    strict = sim.squared_norm(ens, t, method="eig", rtol=1e-9, **kw)
     assert strict.fallback[1] and "rtol=1e-09" in strict.message
     np.testing.assert_array_equal(strict.matrix_mean[1], ref.matrix_mean[1])
     # kappa_F ~ 1e7 (n = 400, <mu^2> = 36): the default rtol (1e-8) rejects the eig path
     big = dict(n=400, n_matrices=1, n_x0=1, seed=1)
     t = np.array([0.05, 0.5])
-    dflt = tr.simulate_squared_norm(RA(0.5, 6.0, 0.8, 0.8), t, method="eig", **big)
+    dflt = sim.squared_norm(RA(0.5, 6.0, 0.8, 0.8), t, method="eig", **big)
     assert dflt.fallback[0] and dflt.condition[0] > 1e6
     assert np.max(dflt.error_estimate) > 1e-8
-    kept = tr.simulate_squared_norm(RA(0.5, 6.0, 0.8, 0.8), t, method="eig", rtol=1e-5, **big)
+    kept = sim.squared_norm(RA(0.5, 6.0, 0.8, 0.8), t, method="eig", rtol=1e-5, **big)
     dev = np.abs(kept.matrix_mean / dflt.matrix_mean - 1)
     assert np.all(dev <= kept.error_estimate + _expm_roundoff(kept)) and np.max(dev) > 1e-9
 
@@ -290,18 +291,18 @@ def test_auto_method_choice():
     ens = GA(0.8)
     kw = dict(n=30, n_matrices=2, n_x0=2, seed=0)
     uniform = np.linspace(0, 5, 50)
-    assert tr.simulate_squared_norm(ens, uniform, exact_average=False, **kw).method == "expm"
-    assert tr.simulate_squared_norm(ens, uniform, exact_average=True, **kw).method == "eig"
-    assert tr.simulate_squared_norm(ens, uniform[:20], exact_average=True, **kw).method == "expm"
-    assert tr.simulate_squared_norm(ens, np.geomspace(0.1, 5, 10), exact_average=False,
+    assert sim.squared_norm(ens, uniform, exact_average=False, **kw).method == "expm"
+    assert sim.squared_norm(ens, uniform, exact_average=True, **kw).method == "eig"
+    assert sim.squared_norm(ens, uniform[:20], exact_average=True, **kw).method == "expm"
+    assert sim.squared_norm(ens, np.geomspace(0.1, 5, 10), exact_average=False,
                                     **kw).method == "eig"
 
 
 def test_fallback_on_ill_conditioning():
     ens = RA(0.5, 3.0, 0.8, 0.8)
     kw = dict(n=80, n_matrices=2, n_x0=2, seed=1)
-    a = tr.simulate_squared_norm(ens, [0.5, 1.0], method="eig", cond_max=10.0, **kw)
-    b = tr.simulate_squared_norm(ens, [0.5, 1.0], method="expm", **kw)
+    a = sim.squared_norm(ens, [0.5, 1.0], method="eig", cond_max=10.0, **kw)
+    b = sim.squared_norm(ens, [0.5, 1.0], method="expm", **kw)
     assert a.fallback.all() and a.success
     np.testing.assert_array_equal(a.samples, b.samples)
 
@@ -309,11 +310,11 @@ def test_fallback_on_ill_conditioning():
 def test_reproducible_and_chunk_invariant():
     ens = RA(0.5, 2.0, 0.7, 0.7)
     t = np.linspace(0, 3, 7)
-    a = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11, method="eig")
-    b = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11, method="eig",
+    a = sim.squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11, method="eig")
+    b = sim.squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=11, method="eig",
                                  max_elements=50)
-    c = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=12, method="eig")
-    d = tr.simulate_squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, method="eig",
+    c = sim.squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, seed=12, method="eig")
+    d = sim.squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, method="eig",
                                  seed=np.random.default_rng(11))
     np.testing.assert_allclose(a.samples, b.samples, rtol=1e-12)
     np.testing.assert_allclose(a.matrix_mean, b.matrix_mean, rtol=1e-12)
@@ -321,7 +322,7 @@ def test_reproducible_and_chunk_invariant():
     np.testing.assert_array_equal(a.samples, d.samples)
     assert a.seed == 11 and d.seed is None
     # the exact x0 average is the mean of many x0 samples
-    big = tr.simulate_squared_norm(ens, t, n=60, n_matrices=1, n_x0=4000, seed=3)
+    big = sim.squared_norm(ens, t, n=60, n_matrices=1, n_x0=4000, seed=3)
     se = big.samples[0].std(axis=0, ddof=1) / math.sqrt(4000)
     assert np.all(np.abs(big.samples[0].mean(axis=0) - big.matrix_mean[0]) < 4 * se + 1e-12)
 
@@ -331,24 +332,25 @@ def test_reproducible_and_chunk_invariant():
                          ids=["gaussian", "ra_mu4", "ra_f08_mu4", "block"])
 def test_theory_against_simulation_n200(ens):
     t = np.array([0.5, 1.0, 2.0, 3.0])
-    res = tr.simulate_squared_norm(ens, t, n=200, n_matrices=8, n_x0=2, seed=2024)
+    res = sim.squared_norm(ens, t, n=200, n_matrices=8, n_x0=2, seed=2024)
     est = res.mean
     th = tr.mean_squared_norm(ens, t)
     assert np.all(np.abs(est.mean - th) < 4 * est.stderr + B_REL * th), (est, th)
 
 
-def test_monte_carlo_path():
+def test_finite_n_estimate_lives_in_the_simulator():
     # an ensemble without a closed form: Rajan-Abbott without zero row sums
     ens = RA(0.5, 2.0, 0.8, 0.8, zero_row_sum=False)
     with pytest.raises(ParameterError, match="zero_row_sum"):
         tr.mean_squared_norm(ens, [1.0])
-    t = np.array([[0.5, 1.0], [2.0, 3.0]])
-    est = tr.mean_squared_norm(ens, t, method="monte_carlo", n=80, n_matrices=3, seed=0)
-    assert est.shape == (2, 2) and est.n == 3 and np.all(est.stderr > 0)
+    # the theory no longer samples: method='monte_carlo' says where the estimate went
+    with pytest.raises(ParameterError, match="mf.simulate.squared_norm"):
+        tr.mean_squared_norm(ens, [1.0], method="monte_carlo", n=80)
+    est = sim.squared_norm(ens, [0.5, 1.0, 2.0, 3.0], n=80, n_matrices=3, n_x0=1, seed=0).mean
+    assert est.shape == (4,) and est.n == 3 and np.all(est.stderr > 0)
     # for an ensemble with a closed form the Monte Carlo estimate agrees with it
     ens = RA(0.5, 2.0, 0.8, 0.8)
-    est = tr.mean_squared_norm(ens, [1.0, 2.0], method="monte_carlo", n=200, n_matrices=6,
-                               seed=5)
+    est = sim.squared_norm(ens, [1.0, 2.0], n=200, n_matrices=6, n_x0=1, seed=5).mean
     th = tr.mean_squared_norm(ens, [1.0, 2.0])
     assert np.all(np.abs(est.mean - th) < 4 * est.stderr + B_REL * th)
 
@@ -375,7 +377,7 @@ def test_average_trajectory_is_one_plus_t_m():
 def test_law_against_samples():
     # survival function of ||x(t)||^2 at large N: erfc(sqrt((y - A)/(2B)))
     ens = RA(0.5, 3.0, 0.8, 0.8)
-    res = tr.simulate_squared_norm(ens, [1.0], n=200, n_matrices=10, n_x0=300, seed=8,
+    res = sim.squared_norm(ens, [1.0], n=200, n_matrices=10, n_x0=300, seed=8,
                                    exact_average=False)
     law = tr.squared_norm_law(ens, 1.0)
     for y in (law.mean, law.mean + 2 * math.sqrt(law.var)):
@@ -393,7 +395,7 @@ def test_sharpening_with_n():
     ens = RA(0.5, 3.0, 0.8, 0.8)
     spread = []
     for n in (60, 240):
-        res = tr.simulate_squared_norm(ens, [1.5], n=n, n_matrices=12, n_x0=1, seed=n)
+        res = sim.squared_norm(ens, [1.5], n=n, n_matrices=12, n_x0=1, seed=n)
         spread.append(res.matrix_mean[:, 0].std(ddof=1))
     # ~ N^{-1/2}: a factor 2 expected; the ratio of two 12-sample spreads is within ~x1.6
     assert 1.2 < spread[0] / spread[1] < 3.5
@@ -511,7 +513,7 @@ def test_tail_crossover_gaussian_to_exponential():
     fits = {}
     for mu_e in (0.0, 3.0):
         ens = RA(0.5, mu_e, 0.8, 0.8)
-        res = tr.simulate_squared_norm(ens, [0.5], n=150, n_matrices=6, n_x0=3000, seed=0,
+        res = sim.squared_norm(ens, [0.5], n=150, n_matrices=6, n_x0=3000, seed=0,
                                        exact_average=False)
         fits[mu_e] = tr.tail_fit(res.pooled(0), quantile=0.8)
     assert fits[0.0].winner == "gaussian" and fits[0.0].vuong_z < -1.5
@@ -537,28 +539,28 @@ def test_bad_input():
         tr.mean_squared_norm(RA(0.5, 2.0, 0.8, 0.8, balanced=False, mu_i=-1.0), [1.0])
     with pytest.raises(ParameterError, match="`method`"):
         tr.mean_squared_norm(ens, [1.0], method="series")
-    with pytest.raises(ParameterError, match="`n`"):
+    with pytest.raises(ParameterError, match="`method`"):
         tr.mean_squared_norm(ens, [1.0], method="monte_carlo")
     with pytest.raises(ParameterError, match="`n`"):
         tr.mean_squared_norm(ens, [1.0], n=100)
     with pytest.raises(ParameterError, match="`t`"):
-        tr.simulate_squared_norm(ens, [[1.0]], n=10)
+        sim.squared_norm(ens, [[1.0]], n=10)
     with pytest.raises(ParameterError, match="`t`"):
-        tr.simulate_squared_norm(ens, [], n=10)
+        sim.squared_norm(ens, [], n=10)
     with pytest.raises(ParameterError, match="`n`"):
-        tr.simulate_squared_norm(ens, [1.0], n=1)
+        sim.squared_norm(ens, [1.0], n=1)
     with pytest.raises(ParameterError, match="`n_matrices`"):
-        tr.simulate_squared_norm(ens, [1.0], n=10, n_matrices=0)
+        sim.squared_norm(ens, [1.0], n=10, n_matrices=0)
     with pytest.raises(ParameterError, match="`n_x0`"):
-        tr.simulate_squared_norm(ens, [1.0], n=10, n_x0=0)
+        sim.squared_norm(ens, [1.0], n=10, n_x0=0)
     with pytest.raises(ParameterError, match="`method`"):
-        tr.simulate_squared_norm(ens, [1.0], n=10, method="rk4")
+        sim.squared_norm(ens, [1.0], n=10, method="rk4")
     with pytest.raises(ParameterError, match="`seed`"):
-        tr.simulate_squared_norm(ens, [1.0], n=10, seed=-3)
+        sim.squared_norm(ens, [1.0], n=10, seed=-3)
     with pytest.raises(ParameterError, match="`cond_max`"):
-        tr.simulate_squared_norm(ens, [1.0], n=10, cond_max=0.5)
+        sim.squared_norm(ens, [1.0], n=10, cond_max=0.5)
     with pytest.raises(ParameterError, match="`rtol`"):
-        tr.simulate_squared_norm(ens, [1.0], n=10, rtol=0.0)
+        sim.squared_norm(ens, [1.0], n=10, rtol=0.0)
     with pytest.raises(ParameterError, match="`r`"):
         tr.critical_line(1.5)
     with pytest.raises(ParameterError, match="`kind`"):
@@ -571,20 +573,23 @@ def test_bad_input():
         tr.tail_fit(np.arange(100.0), quantile=0.9)
     with pytest.raises(ParameterError, match="`samples`"):
         tr.tail_fit(np.ones(100))
-    one = tr.simulate_squared_norm(ens, [1.0], n=20, n_matrices=1, seed=0)
+    one = sim.squared_norm(ens, [1.0], n=20, n_matrices=1, seed=0)
     with pytest.raises(ParameterError, match="n_matrices >= 2"):
         _ = one.mean
 
 
 def test_result_io_and_repr(tmp_path):
     ens = RA(0.5, 2.0, 0.8, 0.8)
-    res = tr.simulate_squared_norm(ens, [0.5, 1.0], n=30, n_matrices=2, n_x0=2, seed=0)
-    back = tr.SquaredNormSamples.load(res.save(tmp_path / "s"))
+    res = sim.squared_norm(ens, [0.5, 1.0], n=30, n_matrices=2, n_x0=2, seed=0)
+    back = sim.SquaredNormSamples.load(res.save(tmp_path / "s"))
     np.testing.assert_array_equal(back.samples, res.samples)
     assert back.seed == 0 and back.ensemble == res.ensemble
     text = repr(res)
     assert "n=30" in text and "n_fallback=0" in text
     fig = res.plot(ens)
+    assert len(fig.axes[0].lines) >= 2
+    # the theory handed in (the sampler itself knows none)
+    fig = res.plot(theory=tr.mean_squared_norm(ens, res.t))
     assert len(fig.axes[0].lines) >= 2
     fit = tr.tail_fit(stats.expon.rvs(size=500, random_state=1))
     assert fit.plot().axes[0].get_yscale() == "log"
@@ -597,7 +602,7 @@ def test_finite_n_deviation_shrinks():
     ens = RA(0.5, 6.0, 0.8, 0.8)
     dev, se = {}, {}
     for n, nm in ((250, 300), (1000, 40)):
-        est = tr.simulate_squared_norm(ens, t, n=n, n_matrices=nm, n_x0=1, seed=12345).mean
+        est = sim.squared_norm(ens, t, n=n, n_matrices=nm, n_x0=1, seed=12345).mean
         th = tr.mean_squared_norm(ens, t)
         dev[n], se[n] = est.mean / th - 1, est.stderr / th
     # N = 1000: within 4 stderr plus the N = 250 bias scaled by 1/4
@@ -608,8 +613,15 @@ def test_finite_n_deviation_shrinks():
 
 def test_doctests():
     import doctest
-    result = doctest.testmod(tr, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 2 and result.failed == 0
+
+    from meanfield.simulate import _linear
+    from meanfield.transient import _closed_forms, _tails, _transition
+    attempted = 0
+    for module in (tr, _closed_forms, _transition, _tails, _linear):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted >= 2
 
 
 # ---------------------------------------------------------------------------
@@ -667,8 +679,8 @@ def test_simulate_squared_norm_is_finite_or_refuses(a, t, method, rtol):
     for make in (lambda: GA(a), lambda: RA(0.5, a, 0.8, 0.8)):
         try:
             ens = make()
-            res = tr.simulate_squared_norm(ens, t, n=12, n_matrices=2, n_x0=2, seed=0,
-                                           method=method, rtol=rtol)
+            res = sim.squared_norm(ens, t, n=12, n_matrices=2, n_x0=2, seed=0,
+                                   method=method, rtol=rtol)
         except (ParameterError, ConvergenceError):
             continue
         if res.success:

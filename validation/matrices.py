@@ -18,7 +18,7 @@ with sampled matrices (one per seed) at stated ``n``:
 ``squared_norm``
     :math:`E\|x(t)\|^2` of :math:`\dot x = -x + Wx` from
     :func:`meanfield.transient.mean_squared_norm` against
-    :func:`meanfield.transient.simulate_squared_norm` on a grid of times at two
+    :func:`meanfield.simulate.squared_norm` on a grid of times at two
     sizes; the tolerance is :math:`4\,\text{stderr} + c(1 + t^2)/n\,\text{theory}`
     and each row's label gives its relative deviation, so the report shows the
     deviation shrink from the smaller to the larger ``n``.
@@ -120,11 +120,11 @@ class FixedRow:
 
     @property
     def z(self) -> float:
+        """Standard score (:meth:`Estimate.z`, 0 for an exact match); nan if not measured."""
         if self.quantity == "exact" or isinstance(self.simulation, NotMeasured):
             return math.nan
-        se = float(self.simulation.stderr)
-        dev = float(self.simulation.mean) - self.theory
-        return dev / se if se > 0 else (0.0 if dev == 0 else math.copysign(math.inf, dev))
+        z = float(self.simulation.z(self.theory))
+        return 0.0 if math.isnan(z) and float(self.simulation.mean) == self.theory else z
 
 
 @dataclass(frozen=True, eq=False)
@@ -329,7 +329,7 @@ def _squared_norm_check(case: MatrixCase, size: MatrixSize):
             # error over matrices (>= 1e-3 relative), so the eig path need not fall back to
             # expm at the full sizes (estimates grow with the condition number: 4e-9 at
             # n = 1000, t = 0.5, measured)
-            sim = mf.transient.simulate_squared_norm(
+            sim = mf.simulate.squared_norm(
                 ens, t, n=n, n_matrices=size.options["n_matrices"], n_x0=4,
                 seed=np.random.default_rng([size.seeds[0], n]), rtol=1e-6, threads=1)
             runs.append(sim)

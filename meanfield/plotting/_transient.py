@@ -11,17 +11,23 @@ __all__ = ["plot_squared_norm", "plot_phase_diagram", "plot_tail"]
 _REGION_COLORS = ("#f2f2f2", "#c6dbef", "#fdae6b", "#d9d9d9")
 
 
-def plot_squared_norm(samples, ensemble=None, ax=None, *, title: str | None = None,
+def plot_squared_norm(samples, ensemble=None, ax=None, *, theory=None, title: str | None = None,
                       average_trajectory: bool = True):
     r"""Simulated :math:`\mathrm E\|x(t)\|^2` (mean ± stderr over matrices) against theory.
 
+    Plotting sits above theory and simulation: given an ``ensemble`` it computes the
+    closed form itself; given ``theory`` it draws the values it is handed.
+
     Parameters
     ----------
-    samples : meanfield.transient.SquaredNormSamples
-        From :func:`meanfield.transient.simulate_squared_norm` (``n_matrices >= 2``).
+    samples : meanfield.simulate.SquaredNormSamples
+        From :func:`meanfield.simulate.squared_norm` (``n_matrices >= 2``).
     ensemble : Ensemble, optional
         If it has a closed form, draw :func:`~meanfield.transient.mean_squared_norm`
         on a fine grid (and the average trajectory when ``average_trajectory``).
+    theory : array_like, optional
+        Theory values on ``samples.t`` (e.g. ``mf.transient.mean_squared_norm(ens,
+        samples.t)``), drawn as a line through the sorted times.
     ax : matplotlib Axes, optional
         Draw into it; otherwise a new (pyplot-free) Figure is made.
     title : str, optional
@@ -36,8 +42,11 @@ def plot_squared_norm(samples, ensemble=None, ax=None, *, title: str | None = No
     --------
     >>> import meanfield as mf
     >>> ens = mf.ensembles.Gaussian(g=0.5)
-    >>> s = mf.transient.simulate_squared_norm(ens, [0.0, 1.0, 2.0], n=20, n_matrices=2, seed=0)
+    >>> s = mf.simulate.squared_norm(ens, [0.0, 1.0, 2.0], n=20, n_matrices=2, seed=0)
     >>> type(plot_squared_norm(s, ens)).__name__
+    'Figure'
+    >>> th = mf.transient.mean_squared_norm(ens, s.t)
+    >>> type(s.plot(theory=th)).__name__
     'Figure'
     """
     from .. import transient
@@ -45,6 +54,10 @@ def plot_squared_norm(samples, ensemble=None, ax=None, *, title: str | None = No
     fig, ax = new_figure(ax=ax)
     t = samples.t
     est = samples.mean
+    if theory is not None:
+        th = np.broadcast_to(np.asarray(theory, dtype=np.float64), t.shape)
+        order = np.argsort(t, kind="stable")
+        ax.plot(t[order], th[order], "-", color="k", label="theory")
     if ensemble is not None:
         tt = np.linspace(0.0, float(t.max()), 400)
         ax.plot(tt, transient.mean_squared_norm(ensemble, tt), "-", color="k",

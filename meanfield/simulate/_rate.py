@@ -1,4 +1,4 @@
-r"""The finite-size simulator of random rate networks.
+r"""The finite-size simulator of random rate networks (:func:`simulate`, :func:`lyapunov`).
 
 Integrates
 
@@ -13,8 +13,9 @@ with running statistics (mean, variance, autocovariance by FFT) accumulated on
 the fly so that long runs need bounded memory, and the largest Lyapunov
 exponents of the same discrete map by the QR method (:func:`lyapunov`).
 
-The module is callable: ``meanfield.simulate(J, ...)`` is
-:func:`simulate`, and ``meanfield.simulate.lyapunov(...)`` is :func:`lyapunov`.
+Private module of :mod:`meanfield.simulate`, which re-exports its public names and
+is callable: ``meanfield.simulate(J, ...)`` is :func:`simulate`, and
+``meanfield.simulate.lyapunov(...)`` is :func:`lyapunov`.
 
 This module imports no theory (``gaussian``, ``dmft``): it is the independent
 reference the theory is checked against.
@@ -22,7 +23,6 @@ reference the theory is checked against.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import time
@@ -32,13 +32,13 @@ from pathlib import Path
 import numpy as np
 from scipy import fft as sfft
 
-from . import _checks, transfer
-from ._callable import make_callable
-from .errors import DivergenceError, ParameterError
-from .estimate import Estimate
+from .. import _checks, transfer
+from .._runtime import blas_threads, progress_bar, seed_value
+from ..errors import DivergenceError, ParameterError
+from ..estimate import Estimate
 
 __all__ = ["simulate", "lyapunov", "SimulationResult", "LyapunovResult", "DivergenceError",
-           "METHODS"]
+           "METHODS", "block_bounds"]
 
 #: Integration schemes accepted by :func:`simulate`.
 METHODS = ("euler", "exp-euler", "rk4")
@@ -170,6 +170,18 @@ class SimulationResult:
 
     _ARRAYS = ("t", "x", "x_final", "x_mean", "tau")
     _ESTIMATES = ("mu", "delta0", "delta_tau", "c_phi_tau")
+
+    @property
+    def block_lengths(self) -> np.ndarray:
+        """Samples (strides of ``stat_every`` steps) in each statistics block, as split by the run.
+
+        One entry per block (``n_samples // batch`` blocks); empty for a failed run.
+        """
+        if not self.success:
+            return np.zeros(0, dtype=int)
+        n_trans = int(round(self.t_transient / self.dt))
+        n_samp = (self.n_steps - n_trans) // self.stat_every + 1
+        return np.diff(block_bounds(n_samp, self.n_samples // self.batch))
 
     def to_dict(self) -> dict:
         """All fields; arrays as numpy arrays, estimates as dicts (see :meth:`Estimate.to_dict`)."""
@@ -478,6 +490,21 @@ def _max_state_iv(max_state, J, x0, const_in, fun_in, noise):
     return min(DIVERGENCE_FACTOR * scale, _MAX_STATE_CAP)
 
 
+def block_bounds(n_samples: int, blocks: int) -> np.ndarray:
+    """Boundaries of the ``blocks`` statistics blocks of ``n_samples`` samples.
+
+    The one rule by which :func:`simulate` splits the samples entering its statistics
+    (and :mod:`meanfield.compare` the recorded frames): ``blocks + 1`` integer
+    boundaries from 0 to ``n_samples``, as even as integers allow.
+
+    Examples
+    --------
+    >>> block_bounds(10, 3).tolist()
+    [0, 3, 6, 10]
+    """
+    return np.linspace(0, n_samples, blocks + 1).astype(int)
+
+
 def _diverged(X, bound):
     """True if some entry of X is beyond +-bound or not a number (two passes, no temporary)."""
     return not (X.max() <= bound and X.min() >= -bound)
@@ -494,10 +521,6 @@ def _stat_every(max_lag, dt, per_lag_bytes):
             return s
         s += 1
     return max(s, math.floor(max_lag / (dt * (l_max + 0.5))) + 1)
-
-
-def _seed_value(seed):
-    return None if seed is None or isinstance(seed, np.random.Generator) else int(seed)
 
 
 def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_every,
@@ -581,22 +604,9 @@ def _simulate_iv(J, phi, t_max, dt, x0, noise, inputs, batch, method, record_eve
                 n_steps=n_steps, n_trans=n_trans, noise=noise, batch=batch, method=method,
                 record_every=record_every, stat_every=stat_every, L=L, blocks=blocks,
                 gen=gen, dtype=dtype, threads=threads, const_in=const_in, fun_in=fun_in,
-                x0=x0, seed=_seed_value(seed), t_transient=n_trans * dt, max_state=max_state,
+                x0=x0, seed=seed_value(seed), t_transient=n_trans * dt, max_state=max_state,
                 c_phi=bool(c_phi))
 
-
-def _threads(threads):
-    if threads is None:
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-    return threadpool_limits(limits=threads, user_api="blas")
-
-
-def _progress(total, enabled, desc):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-    return tqdm(total=total, desc=desc, unit="step")
 
 
 # ---------------------------------------------------------------------------
@@ -818,7 +828,7 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
     n_frames = n_post // k_rec + 1 if k_rec else 0
     frames = np.empty((n_frames, n, batch), dtype=dtype) if n_frames else None
     n_samp = n_post // s_stat + 1
-    bounds = np.linspace(0, n_samp, blocks + 1).astype(int)
+    bounds = block_bounds(n_samp, blocks)
 
     def new_acc():
         a = _Autocov(L, shape, dtype, connected=True)
@@ -829,10 +839,10 @@ def simulate(J, phi, t_max: float, dt: float, *, x0=None,
     cov_samples, phi_samples, mean_blocks = [], [], []
     i_samp, i_frame, i_block = 0, 0, 0
     diverged_at = None
-    bar = _progress(n_steps, progress, "simulate")
+    bar = progress_bar(n_steps, progress, "simulate", "step")
     bar_every = max(1, n_steps // 200)
     t0 = time.perf_counter()
-    with _threads(p["threads"]), np.errstate(over="ignore", invalid="ignore"):
+    with blas_threads(p["threads"]), np.errstate(over="ignore", invalid="ignore"):
         for it in range(n_steps + 1):
             if it:
                 step(X, (it - 1) * dt)
@@ -1040,10 +1050,10 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
     block_sum = np.zeros((n_blocks, k))
     block_time = np.bincount(block_of, minlength=n_blocks) * qr_every * dt
     total = n_trans + n_warm + n_count
-    bar = _progress(total, progress, "lyapunov")
+    bar = progress_bar(total, progress, "lyapunov", "step")
     bar_every = max(1, total // 200)
     t0 = time.perf_counter()
-    with _threads(threads), np.errstate(over="ignore", invalid="ignore"):
+    with blas_threads(threads), np.errstate(over="ignore", invalid="ignore"):
         for it in range(total):
             if it >= n_trans:
                 D = tf.dphi(x[:, 0])[:, None]
@@ -1076,12 +1086,6 @@ def lyapunov(J, phi, t_max: float, dt: float, *, k: int = 1, x0=None,
         exponents=exponents, stderr=stderr, block_exponents=block_exp, n=n, k=k,
         n_blocks=n_blocks, qr_every=qr_every, dt=dt, t_max=n_steps * dt,
         t_transient=n_trans * dt, t_warmup=n_warm * dt, t_counted=t_counted, noise=noise,
-        method=method, phi=tf.name, seed=_seed_value(seed), wall_time=wall, success=True,
+        method=method, phi=tf.name, seed=seed_value(seed), wall_time=wall, success=True,
         status=0, message=f"{n_intervals} QR steps over t={t_counted:g}")
 
-
-# ---------------------------------------------------------------------------
-# make the module callable: mf.simulate(J, ...) and mf.simulate.lyapunov(...)
-# ---------------------------------------------------------------------------
-
-make_callable(__name__, "simulate")
