@@ -50,7 +50,6 @@ Ginibre ensemble :math:`J_{ij} \sim \mathcal N(0, 1/n)` (``Gaussian(g=1)``):
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import math
 from collections.abc import Callable, Iterable
@@ -60,6 +59,7 @@ import numpy as np
 
 from . import _checks
 from ._results import ResultMixin
+from ._runtime import blas_threads
 from .errors import ParameterError
 from .estimate import Estimate
 
@@ -261,14 +261,6 @@ def _sample_batches(ensemble, n, seeds, dtype, max_bytes):
         yield stack
 
 
-def _threads(threads):
-    if threads is None:
-        return contextlib.nullcontext()
-    threads = _checks.integer("threads", threads, low=1)
-    from threadpoolctl import threadpool_limits
-    return threadpool_limits(limits=threads, user_api="blas")
-
-
 def _spectra(source, n, seeds, dtype, max_bytes, *, eig=True, sv=False, threads=None):
     """Eigenvalues (S, n) complex and/or singular values (S, n) of a source."""
     if _is_ensemble(source):
@@ -290,7 +282,7 @@ def _spectra(source, n, seeds, dtype, max_bytes, *, eig=True, sv=False, threads=
         single = arr.ndim == 2
         batches = [arr[None] if single else arr]
     evs, svs = [], []
-    with _threads(threads):
+    with blas_threads(threads):
         for stack in batches:
             if eig:
                 evs.append(np.linalg.eigvals(stack).astype(np.complex128))

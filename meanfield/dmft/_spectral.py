@@ -30,9 +30,9 @@ import math
 import numpy as np
 from scipy import fft, optimize
 from scipy.sparse import linalg as sparse_linalg
-from threadpoolctl import threadpool_limits
 
 from .. import gaussian as _g
+from .._runtime import blas_threads
 from ._bounded import _NoBoundedState, check_time
 
 
@@ -289,7 +289,7 @@ def _newton_krylov(prob, x, *, tol, max_newton=30):
 
         A = sparse_linalg.LinearOperator((r.size, r.size), dtype=float, matvec=matvec)
         # level-1 BLAS on vectors this short is fastest (and stable in time) on one thread
-        with threadpool_limits(1):
+        with blas_threads(1):
             dx, _ = sparse_linalg.gmres(A, -r.ravel(), rtol=1e-6, atol=0.0, restart=30,
                                         maxiter=4)
         dx = dx.reshape(shape)
