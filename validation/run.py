@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 import meanfield as mf
+from meanfield._runtime import progress_bar
 from meanfield.compare import Comparison, compare
 from meanfield.validation import minimum_detectable_error, n_for_resolution, tolerance, verdict
 
@@ -526,10 +527,7 @@ def run_cases(names=None, *, quick=True, progress=True, jobs=1, out=None, seed_s
     cases = [get(n) for n in names] if names else list(ALL_CASES)
     t0 = time.perf_counter()
     results = []
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(cases), desc="validation", unit="case")
+    bar = progress_bar(len(cases), progress, "validation", "case")
     try:
         for case in cases:
             if bar is not None:
