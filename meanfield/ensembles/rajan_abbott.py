@@ -14,6 +14,17 @@ from ._base import Ensemble, _column_types_radial, _column_types_singular_densit
 __all__ = ["RajanAbbott"]
 
 _FORMS = ("parametric", "closed")
+#: Effective variances below this fraction of r^2 are treated as 0 by the radial law (a column
+#: type that narrow is a point mass at 0 at double precision).
+_FLUSH = 1e-150
+#: Largest ratio of the two effective variances for the closed form and the singular values
+#: (their polynomial / square-root forms lose all digits beyond it).
+_MAX_RATIO = 1e50
+#: Smallest r^2 for a density (below it the density 1/(pi r^2) overflows).
+_MIN_R2 = 1e-290
+#: Below this sparsity the geometric gaps between connections may overflow int64: positions are
+#: drawn as a binomial count of uniformly chosen distinct positions instead.
+_TINY_P = 1e-12
 
 
 def _flag(name, value):
@@ -153,7 +164,13 @@ class RajanAbbott(Ensemble):
 
     # ------------------------------------------------------------------ finite-n structure
     def n_excitatory(self, n: int) -> int:
-        r"""Number of excitatory columns at size ``n``: :math:`\lfloor fn + 1/2\rfloor`."""
+        r"""Number of excitatory columns at size ``n``: :math:`\lfloor fn + 1/2\rfloor`.
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.8, mu_e=1.0, sigma_e=0.5, sigma_i=1.0).n_excitatory(10)
+        8
+        """
         n = _checks.integer("n", n, low=1)
         return int(np.floor(self.f * n + 0.5))
 
@@ -170,15 +187,28 @@ class RajanAbbott(Ensemble):
 
         Balanced, the inhibitory entries are :math:`-n_E\mu_E/(n - n_E)` so that
         :math:`\sum_j \mu_j = 0` exactly at this ``n`` (this tends to :attr:`mu_i`).
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.75, mu_e=1.0, sigma_e=0.5, sigma_i=1.0).column_means(4)
+        array([ 1.,  1.,  1., -3.])
         """
         n = _checks.integer("n", n, low=1)
+        _checks.memory("n", 8 * n, f"{n} column means")
         n_e, n_i = self._counts(n)
         mu_i = -n_e * self.mu_e / n_i if self.balanced else self.mu_i
         return np.concatenate([np.full(n_e, self.mu_e), np.full(n_i, mu_i)])
 
     def column_sigmas(self, n: int) -> np.ndarray:
-        r"""Column standard deviations :math:`\sigma_j` (before :math:`1/\sqrt n`)."""
+        r"""Column standard deviations :math:`\sigma_j` (before :math:`1/\sqrt n`).
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.5, mu_e=1.0, sigma_e=0.5, sigma_i=1.0).column_sigmas(4)
+        array([0.5, 0.5, 1. , 1. ])
+        """
         n = _checks.integer("n", n, low=1)
+        _checks.memory("n", 8 * n, f"{n} column standard deviations")
         n_e, n_i = self._counts(n)
         return np.concatenate([np.full(n_e, self.sigma_e), np.full(n_i, self.sigma_i)])
 
@@ -187,32 +217,63 @@ class RajanAbbott(Ensemble):
 
         Exact expectation of :meth:`sample` for dense matrices (with or without zero row sums)
         and sparse ones without; sparse with zero row sums, the expectation to :math:`O(1/n)`.
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.5, mu_e=2.0, sigma_e=1.0, sigma_i=1.0).mean_matrix(4)[0]
+        array([ 1.,  1., -1., -1.])
         """
+        n = _checks.integer("n", n, low=1)
+        _checks.memory("n", 8 * n * n, f"a ({n}, {n}) float64 matrix")
         mu = self.column_means(n)
         return np.broadcast_to(self.sparsity * mu / np.sqrt(n), (mu.size, mu.size)).copy()
 
     # ------------------------------------------------------------------ summary numbers
     @property
     def effective_sigma_e(self) -> float:
-        r""":math:`\sigma_{E,\mathrm{eff}} = \sqrt{p\sigma_E^2 + p(1-p)\mu_E^2}`."""
+        r""":math:`\sigma_{E,\mathrm{eff}} = \sqrt{p\sigma_E^2 + p(1-p)\mu_E^2}`.
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.5, mu_e=2.0, sigma_e=0.0, sigma_i=1.0, sparsity=0.5).effective_sigma_e
+        1.0
+        """
         p = self.sparsity
         return float(np.sqrt(p * self.sigma_e ** 2 + p * (1 - p) * self.mu_e ** 2))
 
     @property
     def effective_sigma_i(self) -> float:
-        r""":math:`\sigma_{I,\mathrm{eff}} = \sqrt{p\sigma_I^2 + p(1-p)\mu_I^2}`."""
+        r""":math:`\sigma_{I,\mathrm{eff}} = \sqrt{p\sigma_I^2 + p(1-p)\mu_I^2}`.
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.5, mu_e=2.0, sigma_e=1.0, sigma_i=0.0, sparsity=0.5).effective_sigma_i
+        1.0
+        """
         p = self.sparsity
         return float(np.sqrt(p * self.sigma_i ** 2 + p * (1 - p) * self.mu_i ** 2))
 
     @property
     def coupling_variance(self) -> float:
         r""":math:`n\,\mathrm{Var}(W_{ij})` averaged over columns:
-        :math:`f\sigma_{E,\mathrm{eff}}^2 + (1-f)\sigma_{I,\mathrm{eff}}^2 = r^2`."""
+        :math:`f\sigma_{E,\mathrm{eff}}^2 + (1-f)\sigma_{I,\mathrm{eff}}^2 = r^2`.
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.5, mu_e=1.0, sigma_e=1.0, sigma_i=3.0).coupling_variance
+        5.0
+        """
         return self.f * self.effective_sigma_e ** 2 + (1 - self.f) * self.effective_sigma_i ** 2
 
     @property
     def spectral_radius(self) -> float:
-        r"""Bulk radius :math:`r = \sqrt{f\sigma_{E,\mathrm{eff}}^2 + (1-f)\sigma_{I,\mathrm{eff}}^2}`."""
+        r"""Bulk radius :math:`r = \sqrt{f\sigma_{E,\mathrm{eff}}^2 + (1-f)\sigma_{I,\mathrm{eff}}^2}`.
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.5, mu_e=1.0, sigma_e=1.0, sigma_i=7.0).spectral_radius
+        5.0
+        """
         return float(np.sqrt(self.coupling_variance))
 
     @property
@@ -221,6 +282,11 @@ class RajanAbbott(Ensemble):
         :math:`\langle\mu^2\rangle = f\mu_E^2 + (1-f)\mu_I^2` (:math:`p = 1` dense).
 
         The mean matrix :math:`pM` has :math:`\|pM\|_F^2/n = p^2\langle\mu^2\rangle`.
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.5, mu_e=2.0, sigma_e=1.0, sigma_i=1.0).mean_square_weight
+        4.0
         """
         return self.sparsity ** 2 * (self.f * self.mu_e ** 2 + (1 - self.f) * self.mu_i ** 2)
 
@@ -243,6 +309,13 @@ class RajanAbbott(Ensemble):
         Returns
         -------
         ndarray (n, n) or scipy.sparse.csr_matrix
+
+        Examples
+        --------
+        >>> W = RajanAbbott(f=0.8, mu_e=1.0, sigma_e=0.5, sigma_i=1.0, sparsity=0.2).sample(
+        ...     50, seed=0, sparse=True)
+        >>> W.shape, bool(np.allclose(W.sum(axis=1), 0.0))
+        ((50, 50), True)
         """
         n, gen, dt = self._sample_iv(n, seed, dtype)
         sparse = _flag("sparse", sparse)
@@ -275,27 +348,57 @@ class RajanAbbott(Ensemble):
         return W
 
     # ------------------------------------------------------------------ spectral theory
-    def _radial(self, u, form):
-        form = _checks.choice("form", form, _FORMS)
-        se2, si2 = self.effective_sigma_e ** 2, self.effective_sigma_i ** 2
+    def _scaled_variances(self):
+        """Effective variances divided by r^2 (so that f v_E + (1-f) v_I = 1), and r^2."""
         r2 = self.coupling_variance
+        se2, si2 = self.effective_sigma_e ** 2 / r2, self.effective_sigma_i ** 2 / r2
+        return se2, si2, r2
+
+    def _radial(self, r, form):
+        """(F, rho) at radii r, computed in units of the bulk radius (no over/underflow)."""
+        form = _checks.choice("form", form, _FORMS)
+        se2, si2, r2 = self._scaled_variances()
+        with np.errstate(over="ignore"):
+            x = np.minimum(r / np.sqrt(r2), 2.0)
+        u = x * x                                  # |z|^2 / r^2; the support is u < 1
         if form == "parametric":
-            return _column_types_radial(u, [self.f, 1 - self.f], [se2, si2])
+            w = np.array([self.f, 1 - self.f])
+            v = np.array([0.0 if se2 < _FLUSH else se2, 0.0 if si2 < _FLUSH else si2])
+            if np.any(v == 0.0):
+                # one type is a point mass at 0: the other, of weight w_k and w_k v_k = 1 (in
+                # units of r^2), fills the disk uniformly, F = w_0 + w_k u, rho = w_k/pi
+                wk = float(w[v > 0].sum())
+                inside = u < 1.0
+                F = np.where(inside, (1.0 - wk) + wk * u, 1.0)
+                return F, np.where(inside, wk / np.pi / r2, 0.0)
+            F, rho = _column_types_radial(u, w, v)
+            return F, rho / r2
         if se2 == 0.0 or si2 == 0.0:
             raise ParameterError(
                 "form='closed' needs positive (effective) sigma_e and sigma_i; got "
                 f"sigma_e={self.sigma_e!r}, sigma_i={self.sigma_i!r}, sparsity={self.sparsity!r}; "
                 "use form='parametric'")
+        self._ratio_iv("form='closed'")
         f = self.f
         gam = 1.0 - si2 / se2
-        ui = np.minimum(u, r2)
+        ui = np.minimum(u, 1.0)
         x = gam * ui / si2
         root = np.sqrt(1.0 + x * (4 * f - 2 + x))
         H = (2 * f - 1 + x) / root + 1.0
         rho = (1.0 - 0.5 * gam * H) / (np.pi * si2)
         F = ui / si2 - 0.5 * (x + root - 1.0)
-        inside = u < r2
-        return np.where(inside, F, 1.0), np.where(inside, rho, 0.0)
+        inside = u < 1.0
+        return np.where(inside, F, 1.0), np.where(inside, rho / r2, 0.0)
+
+    def _ratio_iv(self, what):
+        se2, si2 = self.effective_sigma_e ** 2, self.effective_sigma_i ** 2
+        ratio = se2 / si2
+        if not 1.0 / _MAX_RATIO <= ratio <= _MAX_RATIO:
+            raise ParameterError(
+                f"{what} needs effective variances within a ratio of {_MAX_RATIO:g} of each other "
+                f"(sigma_e_eff^2 / sigma_i_eff^2 in [1e-50, 1e50]); got {ratio:.3g} from "
+                f"sigma_e={self.sigma_e!r}, sigma_i={self.sigma_i!r}, mu_e={self.mu_e!r}, "
+                f"sparsity={self.sparsity!r}")
 
     def eigenvalue_density(self, z, form: str = "parametric"):
         r"""Limiting eigenvalue density of the bulk (0 for :math:`|z| \ge r`).
@@ -319,10 +422,18 @@ class RajanAbbott(Ensemble):
         ParameterError
             For bad ``z``, an unknown ``form``, ``form="closed"`` with a zero effective
             variance, or :math:`r = 0` (all eigenvalues at 0).
+
+        Examples
+        --------
+        >>> ens = RajanAbbott(f=0.5, mu_e=1.0, sigma_e=1.0, sigma_i=1.0)
+        >>> ens.eigenvalue_density([0.5, 2.0]) * np.pi
+        array([1., 0.])
         """
         z = _checks.complex_array("z", z)
-        self._need_bulk()
-        return self._radial(np.abs(z) ** 2, form)[1]
+        self._need_bulk(density=True)
+        with np.errstate(over="ignore"):
+            r = np.abs(z)
+        return self._radial(r, form)[1]
 
     def radial_cdf(self, r, form: str = "parametric"):
         r"""Fraction of eigenvalues with :math:`|z| \le r` as :math:`n \to \infty`.
@@ -337,12 +448,19 @@ class RajanAbbott(Ensemble):
         r : array_like
             Radii :math:`\ge 0`.
         form : {"parametric", "closed"}
+
+        Examples
+        --------
+        >>> ens = RajanAbbott(f=0.8, mu_e=1.0, sigma_e=0.5, sigma_i=1.0)
+        >>> c = ens.radial_cdf([0.3, 0.6], form="closed")
+        >>> bool(np.allclose(c, ens.radial_cdf([0.3, 0.6]))), float(ens.radial_cdf(1.0))
+        (True, 1.0)
         """
         r = _checks.real_array("r", r, low=0.0)
         if self.coupling_variance == 0.0:
             _checks.choice("form", form, _FORMS)
             return np.ones_like(r)
-        return self._radial(r ** 2, form)[0]
+        return self._radial(r, form)[0]
 
     def singular_value_density(self, s):
         r"""Limiting density of the bulk singular values of :math:`W`.
@@ -360,6 +478,12 @@ class RajanAbbott(Ensemble):
         ------
         ParameterError
             For negative / non-finite ``s`` or a zero effective variance (point mass at 0).
+
+        Examples
+        --------
+        >>> ens = RajanAbbott(f=0.5, mu_e=1.0, sigma_e=1.0, sigma_i=1.0)
+        >>> (ens.singular_value_density([0.0, 2.5]) * np.pi).round(12)
+        array([2., 0.])
         """
         s = _checks.real_array("s", s, low=0.0)
         se2, si2 = self.effective_sigma_e ** 2, self.effective_sigma_i ** 2
@@ -368,7 +492,15 @@ class RajanAbbott(Ensemble):
                 "the singular-value density needs positive effective sigma_e and sigma_i "
                 f"(otherwise a point mass at 0); got sigma_e={self.sigma_e!r}, "
                 f"sigma_i={self.sigma_i!r}")
-        return _column_types_singular_density(s, [self.f, 1 - self.f], [se2, si2])
+        self._ratio_iv("the singular-value density")
+        self._need_bulk(density=True)
+        se2, si2, r2 = self._scaled_variances()
+        scale = np.sqrt(r2)
+        edge = 2.0 * np.sqrt(max(se2, si2))       # support of s / r: [0, 2 max sigma / r]
+        with np.errstate(over="ignore"):
+            x = np.minimum(s / scale, 2.0 * edge)
+        x = np.where(x < 1e-100, 0.0, x)          # p is continuous at 0; x^2 would underflow
+        return _column_types_singular_density(x, [self.f, 1 - self.f], [se2, si2]) / scale
 
     def outliers(self, n: int | None = None) -> np.ndarray:
         r"""Eigenvalues outside the bulk.
@@ -391,7 +523,11 @@ class RajanAbbott(Ensemble):
         Parameters
         ----------
         n : int, optional
-            Network size; required for unbalanced networks.
+            Number of units.  Unbalanced networks need it: the outlier is the finite-``n``
+            value :math:`\lambda_1` (it grows like :math:`\sqrt n`; there is no
+            :math:`n\to\infty` limit).  Balanced with zero row sums, it is validated and
+            unused (no outlier at any ``n``).  Any ``n >= 1`` (nothing of size ``n`` is
+            allocated).
 
         Raises
         ------
@@ -399,6 +535,14 @@ class RajanAbbott(Ensemble):
             ``n`` missing or invalid where it is needed.
         NotImplementedError
             Balanced without zero row sums (see above).
+
+        Examples
+        --------
+        >>> RajanAbbott(f=0.8, mu_e=1.0, sigma_e=0.5, sigma_i=1.0).outliers(100)
+        array([], dtype=float64)
+        >>> RajanAbbott(f=0.5, mu_e=1.0, sigma_e=1.0, sigma_i=1.0, balanced=False,
+        ...             mu_i=-0.5).outliers(400)
+        array([5.])
         """
         if n is not None:
             n = _checks.integer("n", n, low=1)
@@ -412,20 +556,33 @@ class RajanAbbott(Ensemble):
         if n is None:
             raise ParameterError("`n` is required for the outlier of an unbalanced network (it "
                                  "grows like sqrt(n)); got n=None")
-        lam = self.sparsity * float(self.column_means(n).sum()) / np.sqrt(n)
+        n_e, n_i = self._counts(n)
+        # sum_j mu_j = n_E mu_E + n_I mu_I (balanced networks returned above), without
+        # allocating the n column means: n may be any size here
+        lam = self.sparsity * (n_e * self.mu_e + n_i * self.mu_i) / np.sqrt(n)
         if abs(lam) > self.spectral_radius:
             return np.array([lam])
         return np.empty(0)
 
-    def _need_bulk(self):
-        if self.coupling_variance == 0.0:
+    def _need_bulk(self, density=False):
+        r2 = self.coupling_variance
+        if r2 == 0.0:
             raise ParameterError("the bulk of sigma_e = sigma_i = 0 (dense) is a point mass at 0; "
                                  "`sigma_e` or `sigma_i` must be > 0 for a density")
+        if density and r2 < _MIN_R2:
+            raise ParameterError(
+                f"the bulk radius squared r^2 = {r2:.3g} is below {_MIN_R2:g}: its density "
+                f"(about 1/(pi r^2)) overflows float64; got sigma_e={self.sigma_e!r}, "
+                f"sigma_i={self.sigma_i!r}, sparsity={self.sparsity!r}")
 
 
 def _bernoulli_positions(n, p, gen):
     """Row-major positions of iid Bernoulli(p) successes in an n x n array (geometric gaps)."""
     total = n * n
+    if p < _TINY_P:
+        k = int(gen.binomial(total, p))
+        pos = np.sort(gen.choice(total, size=k, replace=False)) if k else np.empty(0, np.int64)
+        return pos // n, pos % n
     chunk = int(p * total + 6.0 * np.sqrt(p * total) + 16)
     parts = []
     last = -1
