@@ -1113,6 +1113,171 @@ def _compare_iv(ensemble, n, seeds, radii, error, k, budget, margin, outlier_tol
     return n, seeds, radii, error, k, b, margin, outlier_tol, bool(sv), sv_points, R
 
 
+class _Rows:
+    """The rows of a :class:`SpectrumComparison` as they are added, one list per column.
+
+    Holds what every row kind needs: the matrix size ``n``, the number of seeds,
+    and the CDF tolerance rule (``error``, ``k``, ``budget``).
+    """
+
+    _COLUMNS = ("name", "kind", "x", "theory", "theory_infinite", "mean", "stderr",
+                "stderr_binomial", "stderr_seeds", "tolerance", "passed", "found")
+
+    def __init__(self, n: int, n_seeds: int, *, error: str, k: float, budget: float):
+        self.n, self.n_seeds, self.error, self.k, self.budget = n, n_seeds, error, k, budget
+        self.columns = {col: [] for col in self._COLUMNS}
+
+    def add(self, name, kind, x, theory, theory_inf, mean, se, tol, ok, se_b=math.nan,
+            se_s=math.nan, found=None):
+        values = (name, kind, x, theory, theory_inf, mean, se, se_b, se_s, tol, bool(ok),
+                  int(self.n_seeds if found is None else found))
+        for col, value in zip(self._COLUMNS, values):
+            self.columns[col].append(value)
+
+    def add_cdf(self, kind, label, x, per_seed, theory, theory_inf):
+        """One row per point ``x[i]``: the seed average of ``per_seed[:, i]`` against ``theory[i]``."""
+        n, S = self.n, self.n_seeds
+        mean = per_seed.mean(0)
+        p = np.clip(theory, 0.0, 1.0)
+        se_b = np.sqrt(p * (1 - p) / (n * S))
+        se_s = per_seed.std(0, ddof=1) / math.sqrt(S) if S > 1 else np.full(x.size, math.nan)
+        se = se_s if self.error == "seeds" else se_b
+        for i in range(x.size):
+            tol = self.k * se[i] + self.budget
+            self.add(label(x[i]), kind, x[i], theory[i], theory_inf[i], mean[i], se[i], tol,
+                     abs(mean[i] - theory[i]) < tol, se_b[i], se_s[i])
+
+    def all_passed(self) -> bool:
+        return bool(all(self.columns["passed"]))
+
+    def message(self) -> str:
+        c, S = self.columns, self.n_seeds
+        if self.all_passed():
+            return f"all {len(c['passed'])} rows within tolerance"
+        bad = [nm + (f" (not found in {S - f} of {S} seeds)" if kd == "outlier" and f < S else "")
+               for nm, kd, f, ok in zip(c["name"], c["kind"], c["found"], c["passed"]) if not ok]
+        return f"{len(bad)} of {len(c['passed'])} rows outside tolerance: {', '.join(bad)}"
+
+    def fields(self) -> dict:
+        """The ``row_*`` fields of :class:`SpectrumComparison`."""
+        dtypes = {"passed": bool, "found": int}
+        return {f"row_{col}": (tuple(v) if col in ("name", "kind")
+                               else np.array(v, dtype=dtypes.get(col, float)))
+                for col, v in self.columns.items()}
+
+
+def _cdf_n(ensemble, r, predicted, n):
+    """Finite-n theory CDF: the limit, with the predicted outliers put back as single eigenvalues."""
+    base = _theory_cdf(ensemble, r)
+    extra = (np.abs(predicted)[:, None] <= np.ravel(r)[None, :]).sum(0).reshape(np.shape(r))
+    return ((n - predicted.size) * base + extra) / n
+
+
+def _radial_cdf_rows(rows, notes, ensemble, ev, radii, predicted, R):
+    """Rows of kind ``eigenvalue_cdf``: the sampled radial CDF at ``radii`` (item 1 of `compare`)."""
+    m = predicted.size
+    rows.add_cdf("eigenvalue_cdf", lambda r: f"F({r / R:.3g}R)", radii, radial_cdf(ev, radii),
+                 _cdf_n(ensemble, radii, predicted, rows.n), _theory_cdf(ensemble, radii))
+    if m:
+        notes.append(f"theory CDF includes the {m} predicted outlier(s) as single eigenvalues "
+                     f"(O({m}/n) correction)")
+
+
+def _outlier_rows(rows, notes, ev, predicted, R, margin, outlier_tol):
+    """The ``outlier_count`` row and one ``outlier`` row per part of each predicted outlier.
+
+    Item 2 of `compare`.  Returns the outliers found (all seeds, concatenated) and
+    the seed index of each.
+    """
+    S, m, n = rows.n_seeds, predicted.size, rows.n
+    threshold = R * (1.0 + margin)
+    resolvable = np.abs(predicted) > threshold + outlier_tol
+    found_all, seed_idx = [], []
+    matched = np.full((S, m), np.nan + 0j)
+    counts = np.zeros(S)
+    seed_ok = np.ones(S, dtype=bool)
+    for s in range(S):
+        found = find_outliers(ev[s], R, margin=margin)
+        found_all.append(found)
+        seed_idx.append(np.full(found.size, s))
+        counts[s] = found.size
+        pairs, spurious, unmatched = _match(found, predicted, outlier_tol)
+        for i, j in pairs:
+            matched[s, j] = found[i]
+        if spurious or any(resolvable[j] for j in unmatched):
+            seed_ok[s] = False
+    n_res = int(resolvable.sum())
+    cnt_se = counts.std(ddof=1) / math.sqrt(S) if S > 1 else 0.0
+    rows.add("outliers", "outlier_count", math.nan, float(n_res), float(n_res), counts.mean(),
+             cnt_se, 0.0, bool(seed_ok.all()))
+    if m - n_res:
+        notes.append(f"{m - n_res} predicted outlier(s) lie within {threshold + outlier_tol:.3g} "
+                     f"(threshold + outlier_tol) and are not resolvable at n={n}: not required")
+    for j in range(m):
+        got = matched[:, j]
+        ok = bool(np.all(np.isfinite(got))) if resolvable[j] else True
+        parts = [("Re", predicted[j].real, got.real)]
+        if predicted[j].imag != 0.0:
+            parts.append(("Im", predicted[j].imag, got.imag))
+        for part, theory, vals in parts:
+            # only what was measured: the mean over the seeds that found the outlier, its
+            # standard error from two or more of them, NaN (not measured) otherwise
+            fin = vals[np.isfinite(vals)]
+            mean = float(fin.mean()) if fin.size else math.nan
+            se = float(fin.std(ddof=1) / math.sqrt(fin.size)) if fin.size > 1 else math.nan
+            rows.add(f"outlier {j + 1} ({part})", "outlier", math.nan, float(theory),
+                     float(theory), mean, se, outlier_tol, ok, found=fin.size)
+    found = np.concatenate(found_all) if found_all else np.empty(0, complex)
+    found_seed = np.concatenate(seed_idx).astype(int) if seed_idx else np.empty(0, int)
+    return found, found_seed
+
+
+def _singular_value_rows(rows, notes, ensemble, svals, sv_points, R):
+    """Rows of kind ``singular_cdf`` (item 3 of `compare`); returns the plotting grid and its theory."""
+    s_top = 2.0 * max(float(svals.max()), 2.0 * R)
+    s_edge, intervals = _sv_support(ensemble, s_top)
+    if sv_points is None:
+        sv_points = np.array(DEFAULT_SV_POINTS) * s_edge
+    sv_grid = np.linspace(0.0, 1.2 * max(float(svals.max()), float(sv_points.max()), s_edge), 61)
+    both = np.concatenate([sv_points, sv_grid])
+    order = np.argsort(both, kind="stable")
+    cdf_sorted = _sv_theory(ensemble, both[order], s_top, intervals, notes)
+    cdf_both = np.empty_like(cdf_sorted)
+    cdf_both[order] = cdf_sorted
+    sv_th = cdf_both[:sv_points.size]
+    sv_seed = np.stack([np.searchsorted(np.sort(row), sv_points, side="right")
+                        for row in svals]) / rows.n
+    rows.add_cdf("singular_cdf", lambda x: f"F_sv({x / s_edge:.3g}s+)", sv_points, sv_seed,
+                 sv_th, sv_th)
+    notes.append(f"singular values: s+ = {s_edge:.4g} is the upper edge of the theory's support")
+    return sv_grid, cdf_both[sv_points.size:]
+
+
+def _cdf_plot_grid(ensemble, n, radii, predicted, R):
+    """A fine radial grid for plots and its finite-n theory CDF."""
+    r_top = max(1.3 * R, float(radii.max()) * 1.05)
+    cdf_grid = np.linspace(0.0, r_top, 201)
+    return cdf_grid, _cdf_n(ensemble, cdf_grid, predicted, n)
+
+
+def _support_grid(ensemble, R, notes):
+    """The eigenvalue density on a polar grid around the support (plots; empty without a density).
+
+    A polar grid resolves circular edges exactly and needs few (costly) density calls.
+    """
+    support_r = np.linspace(0.0, 1.25 * R, 64)
+    support_theta = np.linspace(0.0, 2 * np.pi, 97)
+    support = np.empty((0, 0))
+    if callable(getattr(ensemble, "eigenvalue_density", None)):
+        Z = support_r[None, :] * np.exp(1j * support_theta[:, None])
+        try:
+            support = np.asarray(ensemble.eigenvalue_density(Z), dtype=np.float64)
+        except ParameterError as exc:
+            notes.append(f"no support boundary: eigenvalue_density raised: {exc}")
+            support = np.empty((0, 0))
+    return support_r, support_theta, support
+
+
 def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: float = 4.0,
             budget: float | Callable | None = None, margin: float | None = None,
             outlier_tol: float | None = None, singular_values: bool | None = None,
@@ -1240,151 +1405,23 @@ def compare(ensemble, n: int, seeds, *, radii=None, error: str = "binomial", k: 
     """
     n, seeds, radii, error, k, b, margin, outlier_tol, sv, sv_points, R = _compare_iv(
         ensemble, n, seeds, radii, error, k, budget, margin, outlier_tol, singular_values, sv_points)
-    S = len(seeds)
     ev, svals = _spectra(ensemble, n, seeds, dtype, max_bytes, eig=True, sv=sv, threads=threads)
     predicted = _predicted_outliers(ensemble, n)
-    m = predicted.size
+    rows = _Rows(n, len(seeds), error=error, k=k, budget=b)
     notes = []
-
-    def cdf_n(r):
-        base = _theory_cdf(ensemble, r)
-        extra = (np.abs(predicted)[:, None] <= np.ravel(r)[None, :]).sum(0).reshape(np.shape(r))
-        return ((n - m) * base + extra) / n
-
-    names, kinds, xs, th, thi, means, ses, tols, oks = [], [], [], [], [], [], [], [], []
-    se_binomial, se_seeds, founds = [], [], []
-
-    def add(name, kind, x, theory, theory_inf, mean, se, tol, ok, se_b=math.nan, se_s=math.nan,
-            found=S):
-        founds.append(int(found))
-        se_binomial.append(se_b)
-        se_seeds.append(se_s)
-        names.append(name)
-        kinds.append(kind)
-        xs.append(x)
-        th.append(theory)
-        thi.append(theory_inf)
-        means.append(mean)
-        ses.append(se)
-        tols.append(tol)
-        oks.append(bool(ok))
-
-    def cdf_rows(kind, label, x, per_seed, theory, theory_inf):
-        mean = per_seed.mean(0)
-        p = np.clip(theory, 0.0, 1.0)
-        se_b = np.sqrt(p * (1 - p) / (n * S))
-        se_s = per_seed.std(0, ddof=1) / math.sqrt(S) if S > 1 else np.full(x.size, math.nan)
-        se = se_s if error == "seeds" else se_b
-        for i in range(x.size):
-            tol = k * se[i] + b
-            add(label(x[i]), kind, x[i], theory[i], theory_inf[i], mean[i], se[i], tol,
-                abs(mean[i] - theory[i]) < tol, se_b[i], se_s[i])
-
-    # 1. radial CDF
-    F_seed = radial_cdf(ev, radii)
-    F_inf = _theory_cdf(ensemble, radii)
-    F_th = cdf_n(radii)
-    cdf_rows("eigenvalue_cdf", lambda r: f"F({r / R:.3g}R)", radii, F_seed, F_th, F_inf)
-    if m:
-        notes.append(f"theory CDF includes the {m} predicted outlier(s) as single eigenvalues "
-                     f"(O({m}/n) correction)")
-
-    # 2. outliers
-    threshold = R * (1.0 + margin)
-    resolvable = np.abs(predicted) > threshold + outlier_tol
-    found_all, seed_idx = [], []
-    matched = np.full((S, m), np.nan + 0j)
-    counts = np.zeros(S)
-    seed_ok = np.ones(S, dtype=bool)
-    for s in range(S):
-        found = find_outliers(ev[s], R, margin=margin)
-        found_all.append(found)
-        seed_idx.append(np.full(found.size, s))
-        counts[s] = found.size
-        pairs, spurious, unmatched = _match(found, predicted, outlier_tol)
-        for i, j in pairs:
-            matched[s, j] = found[i]
-        if spurious or any(resolvable[j] for j in unmatched):
-            seed_ok[s] = False
-    n_res = int(resolvable.sum())
-    cnt_se = counts.std(ddof=1) / math.sqrt(S) if S > 1 else 0.0
-    add("outliers", "outlier_count", math.nan, float(n_res), float(n_res), counts.mean(), cnt_se,
-        0.0, bool(seed_ok.all()))
-    if m - n_res:
-        notes.append(f"{m - n_res} predicted outlier(s) lie within {threshold + outlier_tol:.3g} "
-                     f"(threshold + outlier_tol) and are not resolvable at n={n}: not required")
-    for j in range(m):
-        got = matched[:, j]
-        ok = bool(np.all(np.isfinite(got))) if resolvable[j] else True
-        parts = [("Re", predicted[j].real, got.real)]
-        if predicted[j].imag != 0.0:
-            parts.append(("Im", predicted[j].imag, got.imag))
-        for part, theory, vals in parts:
-            # only what was measured: the mean over the seeds that found the outlier, its
-            # standard error from two or more of them, NaN (not measured) otherwise
-            fin = vals[np.isfinite(vals)]
-            mean = float(fin.mean()) if fin.size else math.nan
-            se = float(fin.std(ddof=1) / math.sqrt(fin.size)) if fin.size > 1 else math.nan
-            add(f"outlier {j + 1} ({part})", "outlier", math.nan, float(theory), float(theory),
-                mean, se, outlier_tol, ok, found=fin.size)
-
-    # 3. singular values
-    sv_grid = np.empty(0)
-    sv_grid_theory = np.empty(0)
+    _radial_cdf_rows(rows, notes, ensemble, ev, radii, predicted, R)
+    found, found_seed = _outlier_rows(rows, notes, ev, predicted, R, margin, outlier_tol)
     if sv:
-        s_top = 2.0 * max(float(svals.max()), 2.0 * R)
-        s_edge, intervals = _sv_support(ensemble, s_top)
-        if sv_points is None:
-            sv_points = np.array(DEFAULT_SV_POINTS) * s_edge
-        sv_grid = np.linspace(0.0, 1.2 * max(float(svals.max()), float(sv_points.max()), s_edge), 61)
-        both = np.concatenate([sv_points, sv_grid])
-        order = np.argsort(both, kind="stable")
-        cdf_sorted = _sv_theory(ensemble, both[order], s_top, intervals, notes)
-        cdf_both = np.empty_like(cdf_sorted)
-        cdf_both[order] = cdf_sorted
-        sv_th = cdf_both[:sv_points.size]
-        sv_grid_theory = cdf_both[sv_points.size:]
-        sv_seed = np.stack([np.searchsorted(np.sort(row), sv_points, side="right") for row in svals]) / n
-        cdf_rows("singular_cdf", lambda x: f"F_sv({x / s_edge:.3g}s+)", sv_points, sv_seed, sv_th, sv_th)
-        notes.append(f"singular values: s+ = {s_edge:.4g} is the upper edge of the theory's support")
+        sv_grid, sv_grid_theory = _singular_value_rows(rows, notes, ensemble, svals, sv_points, R)
     else:
-        svals = np.empty((0, n))
-
-    # plotting data: a fine CDF grid and the density on a square around the support
-    r_top = max(1.3 * R, float(radii.max()) * 1.05)
-    cdf_grid = np.linspace(0.0, r_top, 201)
-    cdf_grid_theory = cdf_n(cdf_grid)
-    # a polar grid resolves circular edges exactly and needs few (costly) density calls
-    support_r = np.linspace(0.0, 1.25 * R, 64)
-    support_theta = np.linspace(0.0, 2 * np.pi, 97)
-    support = np.empty((0, 0))
-    if callable(getattr(ensemble, "eigenvalue_density", None)):
-        Z = support_r[None, :] * np.exp(1j * support_theta[:, None])
-        try:
-            support = np.asarray(ensemble.eigenvalue_density(Z), dtype=np.float64)
-        except ParameterError as exc:
-            notes.append(f"no support boundary: eigenvalue_density raised: {exc}")
-            support = np.empty((0, 0))
-
-    oks_arr = np.array(oks, dtype=bool)
-    if oks_arr.all():
-        message = f"all {len(oks)} rows within tolerance"
-    else:
-        bad = [nm + (f" (not found in {S - f} of {S} seeds)" if kd == "outlier" and f < S else "")
-               for nm, kd, f, ok in zip(names, kinds, founds, oks) if not ok]
-        message = f"{len(bad)} of {len(oks)} rows outside tolerance: {', '.join(bad)}"
+        svals, sv_grid, sv_grid_theory = np.empty((0, n)), np.empty(0), np.empty(0)
+    cdf_grid, cdf_grid_theory = _cdf_plot_grid(ensemble, n, radii, predicted, R)
+    support_r, support_theta, support = _support_grid(ensemble, R, notes)
     return SpectrumComparison(
-        ensemble=repr(ensemble), n=n, seeds=tuple(seeds), passed=bool(oks_arr.all()), message=message,
-        k=k, error=error, budget=b, spectral_radius=R, outlier_threshold=threshold,
-        outlier_tol=outlier_tol, notes=tuple(notes), row_name=tuple(names), row_kind=tuple(kinds),
-        row_x=np.array(xs, dtype=float), row_theory=np.array(th, dtype=float),
-        row_theory_infinite=np.array(thi, dtype=float), row_mean=np.array(means, dtype=float),
-        row_stderr=np.array(ses, dtype=float), row_stderr_binomial=np.array(se_binomial, dtype=float),
-        row_stderr_seeds=np.array(se_seeds, dtype=float), row_tolerance=np.array(tols, dtype=float),
-        row_passed=oks_arr, row_found=np.array(founds, dtype=int), eigenvalues=ev,
-        singular_values=svals, outliers_theory=predicted,
-        outliers_found=np.concatenate(found_all) if found_all else np.empty(0, complex),
-        outliers_seed=np.concatenate(seed_idx).astype(int) if seed_idx else np.empty(0, int),
-        cdf_grid=cdf_grid, cdf_grid_theory=cdf_grid_theory, sv_grid=sv_grid,
-        sv_grid_theory=sv_grid_theory, support_r=support_r, support_theta=support_theta,
-        support_density=support)
+        ensemble=repr(ensemble), n=n, seeds=tuple(seeds), passed=rows.all_passed(),
+        message=rows.message(), k=k, error=error, budget=b, spectral_radius=R,
+        outlier_threshold=R * (1.0 + margin), outlier_tol=outlier_tol, notes=tuple(notes),
+        **rows.fields(), eigenvalues=ev, singular_values=svals, outliers_theory=predicted,
+        outliers_found=found, outliers_seed=found_seed, cdf_grid=cdf_grid,
+        cdf_grid_theory=cdf_grid_theory, sv_grid=sv_grid, sv_grid_theory=sv_grid_theory,
+        support_r=support_r, support_theta=support_theta, support_density=support)
