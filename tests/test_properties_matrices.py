@@ -143,3 +143,88 @@ def test_squared_norm_at_huge_times_regression():
 def test_gains_outside_the_representable_range_are_rejected(value):
     with pytest.raises(ParameterError, match="`g`"):
         mf.ensembles.Gaussian(value)
+
+
+# ---------------------------------------------------------------------------- extreme parameters
+# Extreme but allowed parameters (|x| <= 1e100, non-zero gains >= 1e-100, tau near +-1, f near
+# 0 or 1, tiny sparsity): every theory method either refuses (ParameterError naming a
+# parameter, ConvergenceError, NotImplementedError where documented) or returns finite numbers,
+# and raises no warning (pytest runs with filterwarnings=error: an overflow warning fails).
+EXTREME = st.sampled_from([0.0, 1e-100, 1e-50, 1e-8, 0.3, 1.0, 7.0, 1e8, 1e50, 1e100])
+NEAR_UNIT = st.sampled_from([1e-100, 1e-16, 1e-8, 0.2, 0.5, 0.8, 1 - 1e-8, 1 - 1e-16])
+TAU = st.sampled_from([-1.0, -1 + 1e-16, -1 + 1e-8, -0.5, 0.0, 0.5, 1 - 1e-8, 1 - 1e-16, 1.0])
+EXTREME_ENSEMBLES = {
+    "Elliptic": st.builds(lambda g, tau: mf.ensembles.Elliptic(g, tau), EXTREME, TAU),
+    "LowRankPlusRandom": st.builds(
+        lambda g, o, s, p: mf.ensembles.LowRankPlusRandom(g, overlap=[[o, s * o], [0.0, -o]],
+                                                          right_perp=p),
+        EXTREME, EXTREME, st.sampled_from([1.0, -1e-100, 1e100]), EXTREME),
+    "RajanAbbott": st.builds(
+        lambda f, mu, se, si, p, bal: mf.ensembles.RajanAbbott(
+            f, mu, se, si, sparsity=p, balanced=bal, mu_i=None if bal else -mu),
+        NEAR_UNIT, EXTREME, EXTREME, EXTREME, st.sampled_from([1.0, 0.5, 1e-8, 1e-100]),
+        st.booleans()),
+}
+RADII = [0.0, 1e-200, 1e-100, 1e-30, 0.3, 1.0, 3.0, 1e30, 1e100]
+
+
+def _theory_calls(ens):
+    pts = np.array(RADII)
+    scale = ens.spectral_radius if np.isfinite(ens.spectral_radius) else 1.0
+    pts = np.concatenate([pts, scale * np.array([0.0, 0.5, 0.999, 1.0, 1.001, 2.0])])
+    pts = pts[pts <= 1e100]
+    return [lambda: ens.spectral_radius, lambda: ens.coupling_variance,
+            lambda: ens.radial_cdf(pts), lambda: ens.eigenvalue_density(pts * np.exp(0.3j)),
+            lambda: ens.eigenvalue_density([1e300 + 1e300j]),
+            lambda: ens.singular_value_density(pts), lambda: getattr(ens, "singular_value_cdf",
+                                                                       ens.radial_cdf)(pts),
+            lambda: ens.outliers(), lambda: ens.outliers(50), lambda: ens.outliers(10 ** 12)]
+
+
+def _check_extreme(ens):
+    for call in _theory_calls(ens):
+        try:
+            out = call()
+        except (ParameterError, ConvergenceError, NotImplementedError) as exc:
+            if isinstance(exc, ParameterError):
+                _parameter_error_named(exc)
+            continue
+        assert _finite(out), (ens, out)
+
+
+@pytest.mark.parametrize("name", sorted(EXTREME_ENSEMBLES))
+@settings(deadline=None, max_examples=40, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_extreme_parameters_give_finite_theory_or_refuse(name, data):
+    try:
+        ens = data.draw(EXTREME_ENSEMBLES[name])
+    except ParameterError as exc:
+        _parameter_error_named(exc)
+        return
+    _check_extreme(ens)
+
+
+@pytest.mark.parametrize("ens", [
+    mf.ensembles.Elliptic(1.0, 0.5),
+    mf.ensembles.LowRankPlusRandom(1.0, overlap=2.0),
+    mf.ensembles.LowRankPlusRandom(1.0, left=np.ones(50), right=2 * np.ones(50)),
+    mf.ensembles.RajanAbbott(0.8, 1.0, 0.5, 1.0),
+    mf.ensembles.RajanAbbott(0.5, 1.0, 1.0, 1.0, balanced=False, mu_i=-0.5),
+    mf.ensembles.RandomMode(0.5, spectrum="exponential"),
+], ids=lambda e: type(e).__name__)
+def test_outliers_take_n_none_or_int(ens):
+    # every ensemble has outliers(n=None): n is the number of units, validated the same way
+    # (an integer >= 1), whether or not the prediction depends on it
+    need_n = isinstance(ens, mf.ensembles.RajanAbbott) and not ens.balanced
+    if need_n:
+        with pytest.raises(ParameterError, match="`n`"):
+            ens.outliers()
+    else:
+        assert np.all(np.isfinite(ens.outliers()))
+    out = ens.outliers(50)
+    assert np.all(np.isfinite(out)) and out.ndim == 1
+    assert np.array_equal(ens.outliers(n=50), out)
+    for bad in (0, -1, 2.5, "50", True):
+        with pytest.raises(ParameterError, match="`n`"):
+            ens.outliers(bad)

@@ -375,7 +375,7 @@ class RajanAbbott(Ensemble):
             return F, rho / r2
         if se2 == 0.0 or si2 == 0.0:
             raise ParameterError(
-                "form='closed' needs positive (effective) sigma_e and sigma_i; got "
+                "`form`='closed' needs positive (effective) `sigma_e` and `sigma_i`; got "
                 f"sigma_e={self.sigma_e!r}, sigma_i={self.sigma_i!r}, sparsity={self.sparsity!r}; "
                 "use form='parametric'")
         self._ratio_iv("form='closed'")
@@ -395,7 +395,8 @@ class RajanAbbott(Ensemble):
         ratio = se2 / si2
         if not 1.0 / _MAX_RATIO <= ratio <= _MAX_RATIO:
             raise ParameterError(
-                f"{what} needs effective variances within a ratio of {_MAX_RATIO:g} of each other "
+                f"{what} needs effective variances (`sigma_e`, `sigma_i`) within a ratio of "
+                f"{_MAX_RATIO:g} of each other "
                 f"(sigma_e_eff^2 / sigma_i_eff^2 in [1e-50, 1e50]); got {ratio:.3g} from "
                 f"sigma_e={self.sigma_e!r}, sigma_i={self.sigma_i!r}, mu_e={self.mu_e!r}, "
                 f"sparsity={self.sparsity!r}")
@@ -489,7 +490,7 @@ class RajanAbbott(Ensemble):
         se2, si2 = self.effective_sigma_e ** 2, self.effective_sigma_i ** 2
         if se2 == 0.0 or si2 == 0.0:
             raise ParameterError(
-                "the singular-value density needs positive effective sigma_e and sigma_i "
+                "the singular-value density needs positive effective `sigma_e` and `sigma_i` "
                 f"(otherwise a point mass at 0); got sigma_e={self.sigma_e!r}, "
                 f"sigma_i={self.sigma_i!r}")
         self._ratio_iv("the singular-value density")
@@ -572,7 +573,8 @@ class RajanAbbott(Ensemble):
         if density and r2 < _MIN_R2:
             raise ParameterError(
                 f"the bulk radius squared r^2 = {r2:.3g} is below {_MIN_R2:g}: its density "
-                f"(about 1/(pi r^2)) overflows float64; got sigma_e={self.sigma_e!r}, "
+                f"(about 1/(pi r^2)) overflows float64; `sigma_e`, `sigma_i` or `sparsity` too "
+                f"small: got sigma_e={self.sigma_e!r}, "
                 f"sigma_i={self.sigma_i!r}, sparsity={self.sparsity!r}")
 
 
