@@ -68,7 +68,13 @@ class RandomMode(Ensemble):
         Left-right overlap :math:`\rho \in [-1, 1]`: with independent :math:`x_1, x_2, z`,
         :math:`l = \sqrt{1-|\rho|}\,x_1 + \sqrt{|\rho|}\,z`,
         :math:`r = \sqrt{1-|\rho|}\,x_2 + \mathrm{sign}(\rho)\sqrt{|\rho|}\,z`, so that
-        :math:`E[l\cdot r] = \rho`.
+        :math:`E[l\cdot r] = \rho`.  One scalar, the same for every mode: since
+        :math:`E|l_a|^2 = E|r_a|^2 = 1`, it is the correlation coefficient of the left and
+        right vectors of each mode (bounded by 1), and :math:`\rho \ne 0` puts the mean
+        :math:`\rho\,\alpha\langle D\rangle` on the diagonal.  This is *not* the ``overlap`` of
+        :class:`LowRankPlusRandom`, an unnormalised :math:`(R, R)` matrix
+        :math:`O_{ab} = E[n_a^T m_b]/N` between different structure vectors, whose
+        eigenvalues are outliers.
     orthogonal : bool
         ``False`` (default): :math:`x_1, x_2, z` have iid :math:`\mathcal N(0, 1/n)` entries.
         ``True``: they are Haar-distributed orthonormal frames (entries of variance
@@ -580,7 +586,13 @@ class RandomMode(Ensemble):
         Parameters
         ----------
         n : int, optional
-            Number of units (accepted for a uniform interface; the answer does not depend on it).
+            Number of units, validated (``n >= 1``) and otherwise unused: there is no outlier at
+            any ``n`` for :math:`\rho = 0` (no finite-``n`` correction to provide).
+
+        Examples
+        --------
+        >>> RandomMode(0.5).outliers(100)
+        array([], dtype=float64)
 
         Raises
         ------
