@@ -193,6 +193,11 @@ def outlier_tolerance(n: int, radius: float) -> float:
     offset :math:`4.26/\sqrt n`).  The tolerance :math:`6R/\sqrt n` is thus 5.1
     standard deviations at :math:`\theta = 3R` and 3.8 at :math:`\theta = 1.5R`;
     pass ``outlier_tol`` for outliers close to the bulk.
+
+    Examples
+    --------
+    >>> round(outlier_tolerance(400, 1.0), 6), round(outlier_tolerance(100, 2.0), 6)
+    (0.3, 1.2)
     """
     n = _checks.integer("n", n, low=2)
     radius = _checks.positive("radius", radius)
@@ -443,6 +448,19 @@ class BinnedDensity(ResultMixin):
         All values given, inside the bins or not: the density is normalised to the
         fraction of all values, so ``sum(density * measure)`` is the fraction
         that fell into the bins.
+
+    Examples
+    --------
+    Made by :func:`binned_density`; the circular law is uniform, :math:`1/\pi`
+    per unit area inside the unit disk:
+
+    >>> from meanfield.ensembles import Gaussian
+    >>> ev = eigenvalues(Gaussian(1.0), 200, seeds=[0, 1])
+    >>> d = binned_density(ev, bins=[0.0, 0.5, 1.0])
+    >>> d.kind, d.n_total, d.counts.tolist()
+    ('radial', 400, [102, 287])
+    >>> d.density.round(3), d.stderr.round(3)
+    (array([0.325, 0.305]), array([0.028, 0.01 ]))
     """
 
     kind: str
@@ -473,6 +491,16 @@ class BinnedDensity(ResultMixin):
         Returns
         -------
         ndarray, shape (B,)
+
+        Examples
+        --------
+        >>> from meanfield.ensembles import Gaussian
+        >>> ens = Gaussian(1.0)
+        >>> d = binned_density(eigenvalues(ens, 200, seeds=[0, 1]), bins=[0.0, 0.5, 1.0])
+        >>> d.expected(ens.radial_cdf).round(4)  # 1/pi in both annuli
+        array([0.3183, 0.3183])
+        >>> np.abs(d.density - d.expected(ens.radial_cdf)) < 4 * d.stderr
+        array([ True,  True])
         """
         F = np.asarray(cdf(self.edges), dtype=np.float64)
         if F.shape != self.edges.shape:
@@ -481,7 +509,16 @@ class BinnedDensity(ResultMixin):
         return np.diff(F) / self.measure
 
     def plot(self, ax=None, **kwargs):
-        """Density with error bars; see :func:`meanfield.plotting.plot_binned_density`."""
+        """Density with error bars; see :func:`meanfield.plotting.plot_binned_density`.
+
+        Returns the matplotlib Figure (a new pyplot-free one unless ``ax`` is given).
+
+        Examples
+        --------
+        >>> d = binned_density(np.array([0.2, 0.4, 0.7, 0.9]), bins=2, kind="real")
+        >>> type(d.plot()).__name__
+        'Figure'
+        """
         from .plotting import plot_binned_density
         return plot_binned_density(self, ax=ax, **kwargs)
 
@@ -695,6 +732,20 @@ class SpectrumRow:
     sample_mean : float or None
         Mean over the ``found`` seeds (None if ``found == 0``); the value of a
         row measured in one seed only, which has no standard error.
+
+    Examples
+    --------
+    Rows come from :attr:`SpectrumComparison.rows` or by name:
+
+    >>> from meanfield.ensembles import Gaussian
+    >>> res = compare(Gaussian(1.0, J0=2.0), n=100, seeds=[0, 1], singular_values=False)
+    >>> row = res["outlier 1 (Re)"]
+    >>> row.kind, row.theory, row.found, row.passed
+    ('outlier', 2.0, 2, True)
+    >>> row.simulation, round(row.z, 2), round(row.tolerance, 3)
+    (2.040 ± 0.074 (n=2), 0.55, 0.6)
+    >>> res["F(0.5R)"].x, res["F(0.5R)"].samples_text
+    (0.5, '0.240 ± 0.031 (n=2)')
     """
 
     name: str
@@ -804,6 +855,17 @@ class SpectrumComparison(ResultMixin):
     support_density : ndarray, shape (len(support_theta), len(support_r))
         ``ensemble.eigenvalue_density`` on the polar grid, for the support
         boundary in plots; empty if the ensemble has no density.
+
+    Examples
+    --------
+    >>> from meanfield.ensembles import Gaussian
+    >>> res = compare(Gaussian(1.0, J0=2.0), n=100, seeds=[0, 1], singular_values=False)
+    >>> res.passed, res.message
+    (True, 'all 8 rows within tolerance')
+    >>> res.row_name[:3], res.spectral_radius, res.outliers_theory
+    (('F(0.25R)', 'F(0.5R)', 'F(0.75R)'), 1.0, array([2.+0.j]))
+    >>> res.eigenvalues.shape, res.outliers_seed.tolist()
+    ((2, 100), [0, 1])
     """
 
     ensemble: str
@@ -872,7 +934,20 @@ class SpectrumComparison(ResultMixin):
         raise KeyError(name)
 
     def failures(self) -> list[SpectrumRow]:
-        """The rows outside their tolerance."""
+        """The rows outside their tolerance.
+
+        Examples
+        --------
+        Half a standard error and no finite-size budget is too strict:
+
+        >>> from meanfield.ensembles import Gaussian
+        >>> res = compare(Gaussian(1.0), n=60, seeds=[0, 1], k=0.5, budget=0.0,
+        ...               singular_values=False)
+        >>> res.passed, [row.name for row in res.failures()]
+        (False, ['F(0.25R)', 'F(0.5R)', 'F(0.75R)', 'F(0.95R)', 'F(1.05R)'])
+        >>> compare(Gaussian(1.0), n=60, seeds=[0, 1], singular_values=False).failures()
+        []
+        """
         return [r for r in self.rows if not r.passed]
 
     @property
@@ -888,7 +963,24 @@ class SpectrumComparison(ResultMixin):
         return float(np.nanmax(zs)) if zs else 0.0
 
     def table(self) -> str:
-        """Markdown table: statistic, theory, sample mean ± stderr, z, tolerance, pass."""
+        """Markdown table: statistic, theory, sample mean ± stderr, z, tolerance, pass.
+
+        Examples
+        --------
+        >>> from meanfield.ensembles import Gaussian
+        >>> res = compare(Gaussian(1.0, J0=2.0), n=100, seeds=[0, 1], singular_values=False)
+        >>> print(res.table())
+        | statistic | theory | samples | z | tolerance | pass |
+        |---|---|---|---|---|---|
+        | F(0.25R) | 0.061875 | 0.080 ± 0.017 (n=2) | +1.06 | 0.108 | pass |
+        | F(0.5R) | 0.2475 | 0.240 ± 0.031 (n=2) | -0.25 | 0.162 | pass |
+        | F(0.75R) | 0.556875 | 0.580 ± 0.035 (n=2) | +0.66 | 0.18 | pass |
+        | F(0.9R) | 0.8019 | 0.830 ± 0.028 (n=2) | +1.00 | 0.153 | pass |
+        | F(0.95R) | 0.893475 | 0.940 ± 0.022 (n=2) | +2.13 | 0.127 | pass |
+        | F(1.05R) | 0.99 | 0.9800 ± 0.0070 (n=2) | -1.42 | 0.068 | pass |
+        | outliers | 1 | 1 ± 0 (n=2) | — | 0 | pass |
+        | outlier 1 (Re) | 2 | 2.040 ± 0.074 (n=2) | +0.55 | 0.6 | pass |
+        """
         lines = ["| statistic | theory | samples | z | tolerance | pass |",
                  "|---|---|---|---|---|---|"]
         for r in self.rows:
@@ -907,6 +999,13 @@ class SpectrumComparison(ResultMixin):
         """Eigenvalues with the support boundary, and the radial CDF; returns the Figure.
 
         See :func:`meanfield.plotting.plot_spectrum_comparison`.
+
+        Examples
+        --------
+        >>> from meanfield.ensembles import Gaussian
+        >>> res = compare(Gaussian(1.0), n=60, seeds=[0, 1], singular_values=False)
+        >>> len(res.plot().axes)  # eigenvalues, radial CDF, deviations
+        3
         """
         from .plotting import plot_spectrum_comparison
         return plot_spectrum_comparison(self, fig=fig, **kwargs)

@@ -73,6 +73,17 @@ class TransferFunction:
         Points where :math:`\phi` is not smooth (``(0.0,)`` for relu).
     exact_derivatives : bool
         False when derivatives or primitive were derived numerically.
+
+    Examples
+    --------
+    >>> from meanfield.transfer import get
+    >>> tanh = get("tanh")
+    >>> tanh
+    TransferFunction(name='tanh', odd=True, strip=1.5707963267948966, kinks=(), exact_derivatives=True)
+    >>> round(float(tanh(0.5)), 6), round(float(tanh.dphi(0.5)), 6), tanh.slope0
+    (0.462117, 0.786448, 1.0)
+    >>> round(float(tanh.primitive(1.0)), 6)  # log cosh(1)
+    0.433781
     """
 
     name: str
@@ -211,6 +222,20 @@ def get(phi) -> TransferFunction:
     ------
     ParameterError
         For an unknown name or another type.
+
+    Examples
+    --------
+    >>> from meanfield.transfer import NAMES, get
+    >>> NAMES
+    ('tanh', 'erf', 'relu', 'sigmoid', 'linear')
+    >>> get("ReLU").name, get("relu").kinks
+    ('relu', (0.0,))
+    >>> get(get("erf")) is get("erf")
+    True
+    >>> get("tan")
+    Traceback (most recent call last):
+    ...
+    meanfield.errors.ParameterError: `phi` must be one of 'tanh', 'erf', 'relu', 'sigmoid', 'linear' or a TransferFunction from meanfield.transfer.custom; got phi='tan'
     """
     if isinstance(phi, TransferFunction):
         return phi
@@ -370,6 +395,20 @@ def custom(phi, dphi=None, d2phi=None, primitive=None, *, name: str = "custom",
     ParameterError
         If a callable is missing or returns non-finite or wrongly shaped values at
         test points, or if ``odd=True`` is contradicted by the values.
+
+    Examples
+    --------
+    Missing derivatives and primitive are derived numerically:
+
+    >>> import numpy as np
+    >>> from meanfield.transfer import custom
+    >>> phi = custom(np.tanh, name="my_tanh", odd=True)
+    >>> phi.name, phi.exact_derivatives
+    ('my_tanh', False)
+    >>> round(float(phi.dphi(0.5)), 8), round(float(1 / np.cosh(0.5) ** 2), 8)
+    (0.78644773, 0.78644773)
+    >>> round(float(phi.primitive(1.0)), 8), round(float(np.log(np.cosh(1.0))), 8)
+    (0.43378083, 0.43378083)
     """
     if not callable(phi):
         raise ParameterError(f"`phi` must be callable; got {type(phi).__name__}")

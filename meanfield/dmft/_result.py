@@ -73,6 +73,17 @@ class DMFTResult(ResultMixin):
         ``"potential"``, ``"spectral"`` or ``"static"``.
     g, phi, noise, J0, I0, input_std, dt, fractions
         The parameters that produced the result (``phi`` by name).
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> res = mf.dmft.solve(0.5, noise=0.1)
+    >>> res.success, res.status, res.state
+    (True, 0, 'fluctuating')
+    >>> round(res.delta0, 5), round(res.delta_inf, 5)
+    (0.00576, 0.0)
+    >>> res.to_dict()["phi"]
+    'tanh'
     """
 
     delta0: float | np.ndarray
@@ -125,6 +136,13 @@ class DMFTResult(ResultMixin):
         -------
         ndarray
             Shape of ``tau`` for one population, ``(P,) + shape(tau)`` for ``P``.
+
+        Examples
+        --------
+        >>> import meanfield as mf
+        >>> res = mf.dmft.solve(0.5, noise=0.1)
+        >>> [round(float(v), 5) for v in res.delta([0.0, 1.0, -1.0, 2.0])]
+        [0.00576, 0.00242, 0.00242, 0.00102]
         """
         t = np.abs(np.asarray(tau, dtype=float))
         dtau = np.atleast_2d(self.delta_tau)
@@ -161,6 +179,15 @@ class FixedPointResult(ResultMixin):
         Largest real part of the Jacobian spectrum (bulk edge or outlier).
     stable : bool
         ``max_real_eigenvalue < 0``.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> fp = mf.dmft.fixed_point(0.5, I0=0.3)
+    >>> round(fp.delta0, 5), round(fp.mu, 5), round(fp.bulk_radius, 4)
+    (0.02543, 0.3, 0.451)
+    >>> fp.stable, fp.success, fp.outlier is None
+    (True, True, True)
     """
 
     delta0: float | np.ndarray
