@@ -235,7 +235,7 @@ def get(phi) -> TransferFunction:
     >>> get("tan")
     Traceback (most recent call last):
     ...
-    meanfield.errors.ParameterError: `phi` must be one of 'tanh', 'erf', 'relu', 'sigmoid', 'linear' or a TransferFunction from meanfield.transfer.custom; got phi='tan'
+    meanfield.errors.ParameterError: `phi` must be one of ... got phi='tan'
     """
     if isinstance(phi, TransferFunction):
         return phi

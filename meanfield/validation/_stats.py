@@ -165,8 +165,11 @@ class FiniteSizeFit:
 
         Examples
         --------
-        >>> print(fit_inverse_n([1000, 2000], [-0.02, -0.0105], [0.002, 0.001]).describe())
-        -2.00 ± 0.20% (N=1000), -1.05 ± 0.10% (N=2000); a/N fit a = -20.5 ± 1.4 (chi2 0.13/1, p = 0.72); c = 23.3
+        >>> fit = fit_inverse_n([1000, 2000], [-0.02, -0.0105], [0.002, 0.001])
+        >>> print(fit.describe().replace("; ", ";\n"))
+        -2.00 ± 0.20% (N=1000), -1.05 ± 0.10% (N=2000);
+        a/N fit a = -20.5 ± 1.4 (chi2 0.13/1, p = 0.72);
+        c = 23.3
         >>> fit_inverse_n([1000, 2000], [-0.02, -0.03], [0.002, 0.001]).describe().split("; ")[-2:]
         ['the 1/N law is REJECTED by its data (envelope budget)', 'the deviation does NOT shrink with N']
         """
