@@ -244,9 +244,12 @@ def test_lyapunov_linear_normal_matrix():
 
 
 def test_lyapunov_chaotic_positive_and_noise_allowed():
-    J = _gauss(100, 2.0, 3)
+    # N = 200, g = 2: over 16 coupling matrices (held-out seeds) lambda_max = 0.069 ± 0.021
+    # (mean ± sd; smallest 0.026), so lambda_max <= 0 is 3.3 sd away (the N = infinity
+    # value is 0.11); > 0.05, as asserted before at N = 100, failed for other seeds
+    J = _gauss(200, 2.0, 3)
     res = sim.lyapunov(J, "tanh", 200.0, 0.1, t_transient=20.0, t_warmup=20.0, seed=1)
-    assert res.exponents[0] > 0.05 and np.isfinite(res.stderr[0]) and res.stderr[0] > 0
+    assert res.exponents[0] > 0 and np.isfinite(res.stderr[0]) and res.stderr[0] > 0
     assert isinstance(res.lambda_max, Estimate) and res.lambda_max.n == 10
     quiet = sim.lyapunov(_gauss(100, 0.5, 3), "tanh", 100.0, 0.1, noise=0.5, seed=1)
     assert quiet.exponents[0] < 0

@@ -317,7 +317,11 @@ def test_reproducible_and_chunk_invariant():
     d = sim.squared_norm(ens, t, n=60, n_matrices=3, n_x0=4, method="eig",
                                  seed=np.random.default_rng(11))
     np.testing.assert_allclose(a.samples, b.samples, rtol=1e-12)
-    np.testing.assert_allclose(a.matrix_mean, b.matrix_mean, rtol=1e-12)
+    # chunking changes only the BLAS blocking of the exact x0 average: the two differ by
+    # round-off, bounded by the eig path's own relative error estimates (1e-13 to 2e-11
+    # measured against 5e-12 to 1e-9 estimated, seeds 11, 1011, 2011)
+    rel = np.abs(a.matrix_mean / b.matrix_mean - 1.0)
+    assert np.all(rel <= a.error_estimate + b.error_estimate + 4 * np.finfo(float).eps)
     assert not np.allclose(a.samples[:, :, 1:], c.samples[:, :, 1:])
     np.testing.assert_array_equal(a.samples, d.samples)
     assert a.seed == 11 and d.seed is None
