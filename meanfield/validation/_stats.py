@@ -161,14 +161,14 @@ class FiniteSizeFit:
         return self.budget_c / _checks.integer("n", n, low=1)
 
     def describe(self) -> str:
-        """One line: the measured points, the fitted law and the budget, with warnings.
+        r"""One line: the measured points, the fitted law and the budget, with warnings.
 
         Examples
         --------
         >>> fit = fit_inverse_n([1000, 2000], [-0.02, -0.0105], [0.002, 0.001])
-        >>> print(fit.describe().replace("; ", ";\n"))
-        -2.00 ± 0.20% (N=1000), -1.05 ± 0.10% (N=2000);
-        a/N fit a = -20.5 ± 1.4 (chi2 0.13/1, p = 0.72);
+        >>> print(*fit.describe().split("; "), sep="\n")
+        -2.00 ± 0.20% (N=1000), -1.05 ± 0.10% (N=2000)
+        a/N fit a = -20.5 ± 1.4 (chi2 0.13/1, p = 0.72)
         c = 23.3
         >>> fit_inverse_n([1000, 2000], [-0.02, -0.03], [0.002, 0.001]).describe().split("; ")[-2:]
         ['the 1/N law is REJECTED by its data (envelope budget)', 'the deviation does NOT shrink with N']
