@@ -80,6 +80,16 @@ class SquaredNormSamples(ResultMixin):
     success, status, message
         ``status`` 0: every value finite; 1: non-finite values (the norm
         overflowed, e.g. spectral radius > 1 at long times), ``success=False``.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> ens = mf.ensembles.Gaussian(g=0.5)
+    >>> s = mf.simulate.squared_norm(ens, [0.0, 1.0, 2.0], n=20, n_matrices=2, seed=0)
+    >>> s.method, s.n_fallback, s.success
+    ('expm', 0, True)
+    >>> s.mean
+    [1 ± 0, 0.17044 ± 0.00022, 0.04181 ± 0.00050] (n=2, shape=(3,))
     """
 
     t: np.ndarray
@@ -124,7 +134,18 @@ class SquaredNormSamples(ResultMixin):
         return flat.var(axis=0, ddof=1)
 
     def pooled(self, index: int) -> np.ndarray:
-        """All samples (matrices x initial conditions) at ``t[index]``, flattened."""
+        """All samples (matrices x initial conditions) at ``t[index]``, flattened.
+
+        Examples
+        --------
+        >>> import meanfield as mf
+        >>> ens = mf.ensembles.Gaussian(g=0.5)
+        >>> s = mf.simulate.squared_norm(ens, [0.0, 1.0, 2.0], n=20, n_matrices=2, seed=0)
+        >>> s.pooled(1).shape  # 2 matrices x 16 initial conditions
+        (32,)
+        >>> s.pooled(1).round(4)[:3]
+        array([0.1615, 0.1289, 0.1504])
+        """
         index = _checks.integer("index", index, low=-len(self.t), high=len(self.t) - 1)
         return self.samples[:, :, index].ravel()
 
@@ -135,6 +156,14 @@ class SquaredNormSamples(ResultMixin):
         ``mf.transient.mean_squared_norm(ensemble, samples.t)``), drawn as a line; or
         ``ensemble``: :mod:`meanfield.plotting` (which sits above theory and simulation)
         computes the closed form on a fine grid.  Returns the Figure.
+
+        Examples
+        --------
+        >>> import meanfield as mf
+        >>> ens = mf.ensembles.Gaussian(g=0.5)
+        >>> s = mf.simulate.squared_norm(ens, [0.0, 1.0, 2.0], n=20, n_matrices=2, seed=0)
+        >>> type(s.plot(theory=mf.transient.mean_squared_norm(ens, s.t))).__name__
+        'Figure'
         """
         from ..plotting import plot_squared_norm
         return plot_squared_norm(self, ensemble=ensemble, ax=ax, theory=theory, **kwargs)
@@ -393,6 +422,14 @@ def squared_norm(ensemble, t, *, n: int, n_matrices: int = 10, n_x0: int = 16,
     t = 0 is exact: :math:`\|x_0\|^2` and 1.  The expm path's own round-off grows
     with t instead (up to 6e-12 at t = 4 for :math:`\langle\mu^2\rangle` = 36,
     n = 120, where the eig path was within 1e-13 of the long-double reference).
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> ens = mf.ensembles.Gaussian(g=0.5)
+    >>> s = mf.simulate.squared_norm(ens, [0.0, 1.0, 2.0], n=20, n_matrices=2, seed=0)
+    >>> s.mean  # theory: 1, 0.171343, 0.0415
+    [1 ± 0, 0.17044 ± 0.00022, 0.04181 ± 0.00050] (n=2, shape=(3,))
     """
     ensemble = _ensemble_iv(ensemble)
     t = _checks.real_array("t", t, ndim=1, low=0.0)

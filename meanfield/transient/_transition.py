@@ -159,6 +159,13 @@ def peak_amplification(r, mean_square_weight):
     A grid search over :math:`t \in (0, 400]` (1200 geometric points) refined by
     golden section (to :math:`\sim 10^{-9}` in :math:`t`, :math:`10^{-16}` in
     :math:`F`).
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> gain, t_peak = peak_amplification(0.5, 9.0)
+    >>> round(float(gain), 4), round(float(t_peak), 4)
+    (0.4704, 0.948)
     """
     r = _checks.real_array("r", r, low=0.0)
     a = _a_iv(mean_square_weight)
@@ -203,6 +210,11 @@ def critical_line(r, kind: str = "amplified"):
     Returns
     -------
     ndarray, same shape as ``r``
+
+    Examples
+    --------
+    >>> round(float(critical_line(0.5)), 4), round(float(critical_line(0.5, "local_maximum")), 4)
+    (5.6693, 3.5525)
     """
     kind = _checks.choice("kind", kind, ("amplified", "local_maximum"))
     r = _r_iv(r, high=1.0)
@@ -248,6 +260,12 @@ class ExponentFit(ResultMixin):
         (``"local_maximum"``) just above the threshold.
     below : float
         The order parameter just below the threshold (0: continuous onset).
+
+    Examples
+    --------
+    >>> fit = critical_exponent(0.5)
+    >>> fit.kind, round(fit.critical, 4), round(fit.exponent, 3), fit.success
+    ('amplified', 5.6693, 1.0, True)
     """
 
     kind: str
@@ -307,6 +325,12 @@ def critical_exponent(r: float = 0.0, kind: str = "amplified", *,
     trajectory becomes amplified; this function makes the statement precise
     for the order parameters defined here, it does not reproduce the paper's
     own (unavailable to us) definition.
+
+    Examples
+    --------
+    >>> fit = critical_exponent(0.5)
+    >>> round(fit.exponent, 3), round(fit.t_onset, 3), fit.message
+    (1.0, 0.858, 'power law fitted')
     """
     kind = _checks.choice("kind", kind, ("amplified", "local_maximum"))
     r = _checks.real("r", r, low=0.0, high=1.0)
@@ -372,6 +396,13 @@ class PhaseDiagram(ResultMixin):
     average_amplified, average_local_maximum : float
         Thresholds of the average trajectory (horizontal lines:
         :math:`\approx 6.176` and 4).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pd = phase_diagram(np.linspace(0.0, 0.9, 4), np.linspace(0.0, 12.0, 5))
+    >>> pd.gain.shape, pd.success, round(pd.average_amplified, 4)
+    ((5, 4), True, 6.1766)
     """
 
     r: np.ndarray
@@ -389,7 +420,15 @@ class PhaseDiagram(ResultMixin):
     message: str = ""
 
     def plot(self, ax=None, **kwargs):
-        """Regions, critical lines, average-trajectory thresholds and the edge of chaos r = 1."""
+        """Regions, critical lines, average-trajectory thresholds and the edge of chaos r = 1.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> pd = phase_diagram(np.linspace(0.0, 0.9, 4), np.linspace(0.0, 12.0, 5))
+        >>> type(pd.plot()).__name__
+        'Figure'
+        """
         from ..plotting import plot_phase_diagram
         return plot_phase_diagram(self, ax=ax, **kwargs)
 
@@ -429,6 +468,13 @@ def phase_diagram(r=None, mean_square_weight=None) -> PhaseDiagram:
     a single trajectory
     keeps an :math:`O(1)` :math:`\chi^2_1` spread (:func:`squared_norm_law`), so
     the fraction of amplified trajectories varies smoothly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pd = phase_diagram(np.linspace(0.0, 0.9, 4), np.linspace(0.0, 12.0, 5))
+    >>> pd.region.shape, pd.line_r.shape, pd.message
+    ((5, 4), (101,), '5 x 4 grid')
     """
     r = np.linspace(0.0, 1.2, 61) if r is None else _checks.real_array("r", r, ndim=1, low=0.0)
     a = (np.linspace(0.0, 12.0, 61) if mean_square_weight is None
