@@ -11,6 +11,7 @@ of :math:`J` (exact at finite ``n`` for Gaussian modes).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable
@@ -26,6 +27,16 @@ from ._base import Ensemble
 __all__ = ["RandomMode"]
 
 SPECTRA = ("flat", "exponential", "power")
+#: ``n_modes_ratio`` range of the large-``n`` spectral laws: the discretised mode fraction is
+#: measured accurate down to alpha = 0.01 (class Notes; below it the quadrature saturates at 400
+#: panels and each call grows to seconds, 10-17 s at 1e-100), and above alpha ~ 1e2 the
+#: subordination Newton iteration stops converging (alpha = 1e3: residual 1e-10 missed).
+THEORY_ALPHA = (1e-2, 1e2)
+#: ``spectrum_exponent`` range of spectrum="exponential": Gamma(1/p) and the closed-form moments
+#: stay finite (Gamma(100) ~ 1e156) and the quadrature of the mode fraction resolves the drop of
+#: exp(-x^p) near x = 1 (moments to 1e-7 at p = 100, measured).
+EXPONENTIAL_P = (1e-2, 1e2)
+_LOG_MAX = math.log(np.finfo(float).max)
 
 
 def _nearest_int(x: float) -> int:
@@ -175,7 +186,11 @@ class RandomMode(Ensemble):
         alpha = _checks.positive("n_modes_ratio", self.n_modes_ratio)
         object.__setattr__(self, "n_modes_ratio", alpha)
         object.__setattr__(self, "overlap", _checks.real("overlap", self.overlap, low=-1.0, high=1.0))
-        object.__setattr__(self, "scale", _checks.real("scale", self.scale))
+        scale = _checks.real("scale", self.scale)
+        if 0.0 < abs(scale) < _checks.TINY:
+            raise ParameterError(f"`scale` must be 0 or of magnitude in [{_checks.TINY:g}, {_checks.HUGE:g}] "
+                                 f"(smaller values underflow when squared); got scale={self.scale!r}")
+        object.__setattr__(self, "scale", scale)
         if not isinstance(self.orthogonal, (bool, np.bool_)):
             raise ParameterError(f"`orthogonal` must be True or False; got orthogonal={self.orthogonal!r}")
         object.__setattr__(self, "orthogonal", bool(self.orthogonal))
@@ -186,7 +201,10 @@ class RandomMode(Ensemble):
                 raise ParameterError("`spectrum_exponent` applies only to spectrum='exponential' or "
                                      f"'power'; got spectrum_exponent={p!r} with spectrum='flat'")
             if spec == "exponential":
-                p = 1.0 if p is None else _checks.positive("spectrum_exponent", p)
+                p = 1.0 if p is None else _checks.real(
+                    "spectrum_exponent", p, low=EXPONENTIAL_P[0], high=EXPONENTIAL_P[1],
+                    allowed=f"in [{EXPONENTIAL_P[0]:g}, {EXPONENTIAL_P[1]:g}] for spectrum='exponential' "
+                            "(the moments Gamma(1/p) P(1/p, k) / (p k^(1/p)) overflow outside)")
             elif spec == "power":
                 if p is None:
                     raise ParameterError("spectrum='power' needs `spectrum_exponent` p >= 0 "
@@ -210,6 +228,11 @@ class RandomMode(Ensemble):
                     f"fraction or a 1-d array of finite values; got spectrum={spec!r}") from exc
             if vals.size == 0:
                 raise ParameterError("`spectrum` values must not be empty; got spectrum=[]")
+            top = float(np.max(np.abs(vals)))
+            if 0.0 < top < _checks.TINY:
+                raise ParameterError(
+                    f"the largest |value| of `spectrum` must be 0 or at least {_checks.TINY:g} (its "
+                    f"square underflows); got max |spectrum| = {top!r}")
             object.__setattr__(self, "spectrum", tuple(float(v) for v in vals))
         if self.orthogonal:
             limit = 0.5 if 0.0 < abs(self.overlap) < 1.0 else 1.0
@@ -255,9 +278,44 @@ class RandomMode(Ensemble):
         return vals[idx]
 
     def n_modes(self, n: int) -> int:
-        """Number of modes :math:`P` at ``n`` units: the nearest integer to :math:`\\alpha n`."""
-        n = _checks.integer("n", n, low=1)
+        """Number of modes :math:`P` at ``n`` units: the nearest integer to :math:`\\alpha n`.
+
+        ``n`` is an integer in :math:`[1, 2^{53}]` (exact in floating point).
+
+        Examples
+        --------
+        >>> RandomMode(0.25).n_modes(10)   # 2.5 rounds up
+        3
+        """
+        n = _checks.integer("n", n, low=1, high=2 ** 53)
         return _nearest_int(self.n_modes_ratio * n)
+
+    def _unit_modes(self, n: int):
+        """(u, log c): the modes at ``n`` as D_a = exp(log c) u_a with max |u_a| = 1 (sign in u).
+
+        Computed without forming D, so that no sum of powers of D over- or underflows; all zero
+        modes give (zeros, -inf).  Refuses (``n``) a mode array beyond the memory limit.
+        """
+        P = self.n_modes(n)
+        _checks.memory("n", 4 * 8 * P, f"the P={P} mode values at n={n} (and three temporaries)")
+        if P == 0:
+            return np.empty(0), -math.inf
+        x = np.arange(1, P + 1, dtype=np.float64) / P
+        spec, p = self.spectrum, self.spectrum_exponent
+        if spec == "power":  # x^-p / max = (x / x_1)^-p = a^-p, in log space
+            vals, top = np.exp(-p * np.log(np.arange(1, P + 1, dtype=np.float64))), p * math.log(P)
+        else:
+            if isinstance(spec, tuple) and P == len(spec):
+                vals = np.asarray(spec, dtype=np.float64)
+            else:
+                vals = self._shape(x)
+            m = float(np.max(np.abs(vals)))
+            if m == 0.0:
+                return np.zeros(P), -math.inf
+            vals, top = vals / m, math.log(m)
+        if self.scale == 0.0:
+            return np.zeros(P), -math.inf
+        return math.copysign(1.0, self.scale) * vals, math.log(abs(self.scale)) + top
 
     def mode_spectrum(self, n: int) -> np.ndarray:
         r"""The mode spectrum :math:`D_1, \dots, D_P` used by :meth:`sample` at ``n`` units.
@@ -266,14 +324,102 @@ class RandomMode(Ensemble):
         -------
         ndarray, shape (P,)
             :math:`D_a = c\, D(a/P)` (``scale`` times the spectrum at the mode fraction).
+
+        Raises
+        ------
+        ParameterError
+            For a bad ``n``, ``P`` beyond the memory limit, or a largest :math:`|D_a|` beyond the
+            float range (``"power"`` with :math:`P^p c` above :math:`10^{308}`).
+
+        Examples
+        --------
+        >>> RandomMode(0.5, spectrum="power", spectrum_exponent=1.0).mode_spectrum(8)
+        array([4.        , 2.        , 1.33333333, 1.        ])
         """
-        P = self.n_modes(n)
-        if P == 0:
-            return np.empty(0)
-        x = np.arange(1, P + 1, dtype=np.float64) / P
-        if isinstance(self.spectrum, tuple) and P == len(self.spectrum):
-            return self.scale * np.asarray(self.spectrum)
-        return self.scale * self._shape(x)
+        u, logc = self._unit_modes(n)
+        if logc > _LOG_MAX:
+            raise ParameterError(
+                f"the largest mode value |D_1| = exp({logc:.6g}) exceeds the float range at n={n}: "
+                f"reduce `scale` (scale={self.scale!r}) or `spectrum_exponent` "
+                f"(spectrum_exponent={self.spectrum_exponent!r})")
+        if logc == -math.inf:
+            return u
+        if self.spectrum == "power":
+            return u * math.exp(logc)
+        if isinstance(self.spectrum, tuple) and u.size == len(self.spectrum):
+            return self.scale * np.asarray(self.spectrum)  # exactly the given values
+        return self.scale * self._shape(np.arange(1, u.size + 1, dtype=np.float64) / u.size)
+
+    def _log_scale(self) -> float:
+        """log |c| with D = c u, u the spectrum with unit scale (explicit values: max |u| = 1)."""
+        if self.scale == 0.0:
+            return -math.inf
+        out = math.log(abs(self.scale))
+        if isinstance(self.spectrum, tuple):
+            m = max(abs(v) for v in self.spectrum)
+            out = out + math.log(m) if m > 0 else -math.inf
+        return out
+
+    def _unit_moment(self, k: int) -> float:
+        """<u^k> of the spectrum with unit scale (explicit values divided by their largest |value|)."""
+        spec, p = self.spectrum, self.spectrum_exponent
+        if k == 0:
+            return 1.0
+        if spec == "flat":
+            return 1.0
+        if spec == "power":
+            return 1.0 / (1.0 - k * p) if k * p < 1 else math.inf
+        if spec == "exponential" and k > 0:
+            a = 1.0 / p  # Gamma(a) P(a, k) / (p k^a), in logs (a <= 100)
+            return math.exp(special.gammaln(a) + math.log(special.gammainc(a, k)) - math.log(p)
+                            - a * math.log(k))
+        if isinstance(spec, tuple):
+            vals = np.asarray(spec)
+            m = np.max(np.abs(vals))
+            if m == 0.0:
+                return 0.0 if k > 0 else math.inf
+            if k < 0 and np.any(vals == 0):
+                return math.inf
+            with np.errstate(over="ignore"):
+                out = float(np.mean((vals / m) ** k))
+            if not math.isfinite(out):
+                raise ParameterError(f"<D^{k}> of the explicit `spectrum` values overflows the float "
+                                     "range (values spanning too many decades)")
+            return out
+        if spec == "exponential":  # k < 0: <e^{|k| x^p}> = e^{|k|} <e^{-|k| (1 - x^p)}>
+            shift = -k
+            f = lambda x: math.exp(k * (1.0 - x ** p))  # noqa: E731
+        else:
+            shift = 0.0
+            f = lambda x: self._shape(np.array([x]))[0] ** k  # noqa: E731
+        # adaptive quadrature, which extrapolates integrable endpoint singularities such as x^-0.8
+        with np.errstate(divide="ignore", over="ignore"):
+            val, err, *info = integrate.quad(f, 0.0, 1.0, points=[1e-6, 1e-3], limit=500,
+                                             epsabs=0.0, epsrel=1e-11, full_output=1)
+        if not np.isfinite(val):
+            return math.inf
+        if err > 1e-8 * abs(val):
+            raise ConvergenceError(f"<D^{k}> of the callable spectrum: quadrature did not converge "
+                                   f"(value {val!r}, error estimate {err!r}); the moment may be infinite")
+        if shift:
+            if shift + math.log(val) > _LOG_MAX:
+                raise ParameterError(f"<D^{k}> = exp({shift + math.log(val):.6g}) of spectrum="
+                                     f"'exponential' overflows the float range: use a smaller |`k`|")
+            return math.exp(shift) * val
+        return val
+
+    def _rescaled(self, m: float, log_factor: float, what: str) -> float:
+        """m * exp(log_factor) without overflow in between; ParameterError if it is beyond floats."""
+        if m == 0.0 or log_factor == -math.inf:
+            return 0.0 if math.isfinite(m) else math.inf
+        if not math.isfinite(m):
+            return math.copysign(math.inf, m)
+        lg = math.log(abs(m)) + log_factor
+        if lg > _LOG_MAX:
+            raise ParameterError(
+                f"{what} = exp({lg:.6g}) exceeds the float range: reduce `scale` (scale={self.scale!r})"
+                f" or `n_modes_ratio` (n_modes_ratio={self.n_modes_ratio!r})")
+        return math.copysign(math.exp(lg), m)
 
     def mode_moment(self, k: int) -> float:
         r"""Large-``n`` moment :math:`\langle D^k\rangle = \int_0^1 D(x)^k\,dx` of the mode spectrum.
@@ -281,51 +427,45 @@ class RandomMode(Ensemble):
         Parameters
         ----------
         k : int
-            Any integer (negative ``k`` needs :math:`D \ne 0`).
+            An integer, :math:`|k| \le 10^6` (negative ``k`` needs :math:`D \ne 0`).
 
         Returns
         -------
         float
             Closed forms for the named spectra (``"exponential"``:
-            :math:`\int_0^1 e^{-k x^p}dx = \Gamma(1/p)\,P(1/p, k)/(p k^{1/p})` for :math:`k > 0`;
-            ``"power"``: :math:`1/(1 - kp)`, ``inf`` for :math:`kp \ge 1`), the mean for explicit
-            values, adaptive quadrature (``scipy.integrate.quad``, relative error below
-            :math:`10^{-8}`) for callables, times ``scale**k``.
+            :math:`\int_0^1 e^{-k x^p}dx = \Gamma(1/p)\,P(1/p, k)/(p k^{1/p})` for :math:`k > 0`,
+            evaluated in logarithms; ``"power"``: :math:`1/(1 - kp)`, ``inf`` for
+            :math:`kp \ge 1`), the mean for explicit values, adaptive quadrature
+            (``scipy.integrate.quad``, relative error below :math:`10^{-8}`) for callables, times
+            ``scale**k`` (applied in logarithms: the result underflows to 0 gracefully).
 
         Raises
         ------
+        ParameterError
+            If the moment is finite but beyond the float range (e.g. ``k = 4`` with
+            ``scale = 1e100``).
         ConvergenceError
             If the quadrature for a callable does not converge (e.g. an infinite moment).
+
+        Examples
+        --------
+        >>> ens = RandomMode(1.0, spectrum="power", spectrum_exponent=0.2, scale=2.0)
+        >>> ens.mode_moment(2)   # 2^2 / (1 - 2 * 0.2)
+        6.666666666666667
+        >>> ens.mode_moment(5)   # k p >= 1: infinite
+        inf
         """
-        k = _checks.integer("k", k)
-        c = self.scale ** k if k >= 0 else (np.inf if self.scale == 0 else self.scale ** k)
-        spec, p = self.spectrum, self.spectrum_exponent
+        k = _checks.integer("k", k, low=-10 ** 6, high=10 ** 6)
         if k == 0:
             return 1.0
-        if spec == "flat":
-            return float(c)
-        if spec == "power":
-            return float(c / (1.0 - k * p)) if k * p < 1 else np.inf
-        if spec == "exponential" and k > 0:
-            a = 1.0 / p
-            return float(c * special.gamma(a) * special.gammainc(a, k) / (p * k ** a))
-        if isinstance(spec, tuple):
-            vals = np.asarray(spec)
-            if k < 0 and np.any(vals == 0):
-                return np.inf
-            return float(c * np.mean(vals ** k))
-        # callable (or exponential with k < 0): adaptive quadrature, which extrapolates
-        # integrable endpoint singularities such as x^-0.8
-        with np.errstate(divide="ignore", over="ignore"):
-            val, err, *info = integrate.quad(lambda x: self._shape(np.array([x]))[0] ** k, 0.0, 1.0,
-                                             points=[1e-6, 1e-3], limit=500, epsabs=0.0, epsrel=1e-11,
-                                             full_output=1)
-        if not np.isfinite(val):
-            return np.inf
-        if err > 1e-8 * abs(val):
-            raise ConvergenceError(f"<D^{k}> of the callable spectrum: quadrature did not converge "
-                                   f"(value {val!r}, error estimate {err!r}); the moment may be infinite")
-        return float(c * val)
+        if k < 0 and (self.scale == 0.0 or (isinstance(self.spectrum, tuple) and 0.0 in self.spectrum)):
+            raise ParameterError(f"negative moments need D != 0 for every mode: `k`={k} with "
+                                 f"scale={self.scale!r} and spectrum={self.spectrum!r}")
+        if self.scale == 0.0:
+            return 0.0
+        m = self._unit_moment(k)
+        sign = -1.0 if (self.scale < 0 and k % 2) else 1.0
+        return sign * self._rescaled(m, k * self._log_scale(), f"<D^{k}>")
 
     # ------------------------------------------------------------------ sampling
     def sample(self, n: int, seed=None, dtype=np.float64) -> np.ndarray:
@@ -361,6 +501,12 @@ class RandomMode(Ensemble):
         P = _nearest_int(self.n_modes_ratio * n)
         if P == 0:
             return np.zeros((n, n), dtype=dt)
+        # peak: the (n, P) factors (five with a partial overlap, orthogonal frames: QR workspace
+        # of the same order) and the (n, n) product
+        copies = 5 if 0.0 < abs(self.overlap) < 1.0 else 3
+        _checks.memory("n", copies * 8 * n * P + dt.itemsize * n * n,
+                       f"sampling a ({n}, {n}) {dt.name} matrix of P={P} modes "
+                       f"(n_modes_ratio={self.n_modes_ratio!r}: {copies} ({n}, {P}) float64 factors)")
         D = self.mode_spectrum(n)
         rho = self.overlap
         a, b = math.sqrt(1.0 - abs(rho)), math.sqrt(abs(rho))
@@ -416,19 +562,29 @@ class RandomMode(Ensemble):
         ParameterError
             If :math:`\langle D^2\rangle` is infinite (``"power"`` with :math:`p \ge 1/2`).
         """
-        m2 = self.mode_moment(2)
+        if self.scale == 0.0:
+            return 0.0
+        m2 = self._unit_moment(2)
         if not np.isfinite(m2):
             raise ParameterError(
                 "the coupling variance alpha <D^2> is infinite for spectrum='power' with "
                 f"`spectrum_exponent` >= 1/2; got spectrum_exponent={self.spectrum_exponent!r}")
-        return self.n_modes_ratio * m2
+        return self._rescaled(self.n_modes_ratio * m2, 2.0 * self._log_scale(),
+                              "the coupling variance alpha <D^2>")
 
     @property
     def diagonal_mean(self) -> float:
         r"""Mean self-coupling: :math:`E[J] = \rho\,\alpha\langle D\rangle\, I` (:math:`n \to \infty`)."""
-        if self.overlap == 0.0:
+        if self.overlap == 0.0 or self.scale == 0.0:
             return 0.0
-        return self.overlap * self.n_modes_ratio * self.mode_moment(1)
+        m1 = self._unit_moment(1)
+        if not np.isfinite(m1):
+            raise ParameterError(
+                "the diagonal mean rho alpha <D> is infinite for spectrum='power' with "
+                f"`spectrum_exponent` >= 1; got spectrum_exponent={self.spectrum_exponent!r}")
+        sign = math.copysign(1.0, self.scale * self.overlap)
+        return sign * self._rescaled(abs(self.overlap) * self.n_modes_ratio * m1, self._log_scale(),
+                                     "the diagonal mean rho alpha <D>")
 
     def effective_rank(self, n: int) -> float:
         r"""Effective rank of the mode spectrum, :math:`\mathrm{PR}^D = (\sum_a D_a^2)^2/\sum_a D_a^4`.
@@ -441,13 +597,12 @@ class RandomMode(Ensemble):
         ParameterError
             If all :math:`D_a` vanish at this ``n`` (no modes, or zero spectrum).
         """
-        D = self.mode_spectrum(n)
-        d2 = D * D
-        s4 = float(np.dot(d2, d2))
-        if s4 == 0.0:
+        D, logc = self._unit_modes(n)  # PR^D does not depend on the scale: max |D| = 1 here
+        if logc == -math.inf:
             raise ParameterError(f"the effective rank is undefined: no nonzero mode at n={n} "
-                                 f"(P={D.size}, scale={self.scale!r})")
-        return float(d2.sum()) ** 2 / s4
+                                 f"(P={D.size}, `scale`={self.scale!r})")
+        d2 = D * D
+        return float(d2.sum()) ** 2 / float(np.dot(d2, d2))
 
     @property
     def effective_rank_ratio(self) -> float:
@@ -456,10 +611,10 @@ class RandomMode(Ensemble):
         0 when :math:`\langle D^4\rangle = \infty` (``"power"`` with :math:`p \ge 1/4`: the
         effective rank grows slower than ``n``).
         """
-        m2, m4 = self.mode_moment(2), self.mode_moment(4)
-        if m4 == 0.0:
+        if self._log_scale() == -math.inf:
             raise ParameterError(
-                f"the effective rank is undefined for a zero spectrum (scale={self.scale!r})")
+                f"the effective rank is undefined for a zero spectrum (`scale`={self.scale!r})")
+        m2, m4 = self._unit_moment(2), self._unit_moment(4)  # the ratio does not depend on the scale
         if not np.isfinite(m4):
             return 0.0
         return self.n_modes_ratio * m2 * m2 / m4
@@ -510,20 +665,20 @@ class RandomMode(Ensemble):
         Orthogonal modes, :math:`\rho = 0`: the squared singular values are exactly the
         :math:`D_a^2`, so :math:`R_{\rm eff} = \mathrm{PR}^D` for every sample.
         """
-        n = _checks.integer("n", n, low=1)
+        n = _checks.integer("n", n, low=1, high=2 ** 53)
         if not isinstance(finite_size, (bool, np.bool_)):
             raise ParameterError(f"`finite_size` must be True or False; got finite_size={finite_size!r}")
-        D = self.mode_spectrum(n)
-        if D.size == 0 or not np.any(D):
+        D, logc = self._unit_modes(n)  # R_eff is homogeneous of degree 0 in D: the scale drops out
+        if logc == -math.inf:
             raise ParameterError(f"R_eff is undefined for J = 0 (P={D.size} modes at n={n}, "
-                                 f"scale={self.scale!r})")
+                                 f"`scale`={self.scale!r})")
         if self.orthogonal:
             if self.overlap != 0.0:
                 raise ParameterError(
                     "effective_rank_J is derived for orthogonal modes only without overlap; got "
                     f"overlap={self.overlap!r} with orthogonal=True")
             return self.effective_rank(n)
-        S = [float(np.sum(D ** k)) for k in (1, 2, 3, 4)]
+        S = [float(np.sum(D ** k)) for k in (1, 2, 3, 4)]  # S_4 >= 1: max |D| = 1
         if finite_size:
             t11, t2 = _wick_trace_moments(S, float(n), self.overlap)
             return t11 / t2
@@ -541,11 +696,25 @@ class RandomMode(Ensemble):
             raise ParameterError(
                 f"the {what} is provided for spectrum='power' with `spectrum_exponent` < 1/4 (finite "
                 f"<D^4>); got spectrum_exponent={self.spectrum_exponent!r}")
-        d, p, alpha_eff = _d2_law(self)
+        lo, hi = THEORY_ALPHA
+        alpha = self.n_modes_ratio
+        if not lo <= alpha <= hi:
+            raise ParameterError(
+                f"the {what} (large-n law, discretised mode fraction) is provided for `n_modes_ratio` "
+                f"in [{lo:g}, {hi:g}], where its accuracy is measured; got n_modes_ratio={alpha!r}")
+        c = math.exp(self._log_scale()) if self._log_scale() > -math.inf else 0.0
+        if c == 0.0:
+            raise ParameterError(f"the {what} of J = 0 is a point mass at 0; `scale` must be nonzero "
+                                 "and the spectrum not identically zero")
+        d, p, alpha_eff = _d2_law(_unit_ensemble(self))
         if d.size == 0:
             raise ParameterError(f"the {what} of J = 0 is a point mass at 0; `scale` must be nonzero "
                                  "and the spectrum not identically zero")
-        return d, p, alpha_eff
+        if alpha_eff < lo:
+            raise ParameterError(
+                f"the {what} is provided for an effective `n_modes_ratio` (nonzero modes only) of at "
+                f"least {lo:g}; got n_modes_ratio={alpha!r} with alpha_eff={alpha_eff:.6g}")
+        return d, p, alpha_eff, c
 
     @property
     def spectral_radius(self) -> float:
@@ -562,7 +731,15 @@ class RandomMode(Ensemble):
         if self.overlap != 0.0:
             raise ParameterError("the spectral radius is derived only without left-right overlap: "
                                  f"`overlap` must be 0; got overlap={self.overlap!r}")
-        return math.sqrt(self.coupling_variance)
+        if self.scale == 0.0:
+            return 0.0
+        m2 = self._unit_moment(2)
+        if not np.isfinite(m2):
+            raise ParameterError(
+                "the spectral radius sqrt(alpha <D^2>) is infinite for spectrum='power' with "
+                f"`spectrum_exponent` >= 1/2; got spectrum_exponent={self.spectrum_exponent!r}")
+        return self._rescaled(math.sqrt(self.n_modes_ratio * m2), self._log_scale(),
+                              "the spectral radius sqrt(alpha <D^2>)")
 
     @property
     def inner_radius(self) -> float:
@@ -572,9 +749,9 @@ class RandomMode(Ensemble):
         has eigenvalues :math:`D_a^2` and the eigenvalues of :math:`J` form a single ring with
         inner radius :math:`\langle D^{-2}\rangle^{-1/2}`.
         """
-        d, p, alpha_eff = self._theory_iv("inner radius")
+        d, p, alpha_eff, c = self._theory_iv("inner radius")
         if self.orthogonal and alpha_eff == 1.0:
-            return float(1.0 / math.sqrt(np.dot(p, 1.0 / d)))
+            return float(c / math.sqrt(np.dot(p, 1.0 / d)))
         return 0.0
 
     def outliers(self, n: int | None = None) -> np.ndarray:
@@ -632,8 +809,9 @@ class RandomMode(Ensemble):
         bisection in :math:`\log(-w)` to machine precision.
         """
         r = _checks.real_array("r", r, low=0.0)
-        d, p, alpha_eff = self._theory_iv("eigenvalue radial CDF")
-        F, _ = _radial(r * r, d, p, alpha_eff, self.orthogonal)
+        d, p, alpha_eff, c = self._theory_iv("eigenvalue radial CDF")
+        x = _unit_argument(r, c)
+        F, _ = _radial(x * x, d, p, alpha_eff, self.orthogonal)
         return F
 
     def eigenvalue_density(self, z):
@@ -664,12 +842,13 @@ class RandomMode(Ensemble):
             with :math:`\alpha = 1` (eigenvalues on a circle: no density).
         """
         z = _checks.complex_array("z", z)
-        d, p, alpha_eff = self._theory_iv("eigenvalue density")
+        d, p, alpha_eff, c = self._theory_iv("eigenvalue density")
         if self.orthogonal and alpha_eff == 1.0 and np.ptp(d) <= 1e-14 * d.max():
-            raise ParameterError("orthogonal modes with a flat |D| and n_modes_ratio=1 give a Haar-orthogonal"
-                                 " matrix: all eigenvalues on the circle |z| = |D|, no density")
-        _, rho = _radial(np.abs(z) ** 2, d, p, alpha_eff, self.orthogonal)
-        return rho
+            raise ParameterError("orthogonal modes with a flat |D| and `n_modes_ratio`=1 give a "
+                                 "Haar-orthogonal matrix, eigenvalues on the circle |z| = |D|: no density")
+        x = _unit_argument(np.abs(z), c)
+        _, rho = _radial(x * x, d, p, alpha_eff, self.orthogonal)
+        return _rescale_density(rho, c, 2, "z", "eigenvalue density")
 
     def singular_value_density(self, s):
         r"""Limiting density of the singular values of :math:`J` (:math:`\rho = 0`).
@@ -716,12 +895,19 @@ class RandomMode(Ensemble):
             If the Newton iteration fails to reach a relative residual of :math:`10^{-10}`.
         """
         s = _checks.real_array("s", s, low=0.0)
-        d, p, alpha_eff = self._theory_iv("singular-value density")
+        d, p, alpha_eff, c = self._theory_iv("singular-value density")
+        x = _unit_argument(s, c)
         if self.orthogonal:
-            return self._orthogonal_sv_density(s, alpha_eff)
-        smin = 1e-12 * math.sqrt(d.max())
-        ss = np.maximum(s.ravel(), smin)
-        return (2.0 * ss * _density_A(ss * ss, d, p, alpha_eff)).reshape(s.shape)
+            out = _unit_ensemble(self)._orthogonal_sv_density(x, alpha_eff)
+        else:
+            smin = 1e-12 * math.sqrt(d.max())
+            ss = np.maximum(x.ravel(), smin)
+            out = np.zeros(ss.shape)
+            top = math.sqrt(d.max()) * (1.0 + math.sqrt(alpha_eff)) ** 2
+            inside = ss < 2.0 * top  # beyond the largest singular value: 0 (no Newton at huge s)
+            out[inside] = 2.0 * ss[inside] * _density_A(ss[inside] ** 2, d, p, alpha_eff)
+            out = out.reshape(s.shape)
+        return _rescale_density(out, c, 1, "s", "singular-value density")
 
     def singular_value_cdf(self, s):
         r"""Fraction of singular values :math:`\le s` as :math:`n \to \infty` (:math:`\rho = 0`).
@@ -743,13 +929,14 @@ class RandomMode(Ensemble):
         ndarray, same shape as ``s``
         """
         s = _checks.real_array("s", s, low=0.0)
-        d, p, alpha_eff = self._theory_iv("singular-value CDF")
+        d, p, alpha_eff, c = self._theory_iv("singular-value CDF")
         beta = max(0.0, 1.0 - alpha_eff)
+        x = _unit_argument(s, c)
         if self.orthogonal:
-            return self._orthogonal_sv_cdf(s)
-        grid, cdf = _sv_cdf_table(self)
-        out = np.interp(s.ravel(), grid, cdf, right=cdf[-1])
-        out = np.where(s.ravel() >= grid[-1], 1.0, out)
+            return _unit_ensemble(self)._orthogonal_sv_cdf(x)
+        grid, cdf = _sv_cdf_table(_unit_ensemble(self))
+        out = np.interp(x.ravel(), grid, cdf, right=cdf[-1])
+        out = np.where(x.ravel() >= grid[-1], 1.0, out)
         return np.maximum(out, beta).reshape(s.shape)
 
     # ------------------------------------------------------------------ orthogonal singular values
@@ -771,7 +958,7 @@ class RandomMode(Ensemble):
             return out
         raise ParameterError(
             "for orthogonal modes the singular values are exactly |D_a|: the density exists in closed "
-            "form for spectrum='exponential' or 'power' (p > 0); flat spectra and explicit values are "
+            "form for `spectrum`='exponential' or 'power' (p > 0); flat spectra and explicit values are "
             "point masses, and a callable spectrum has no closed form; use singular_value_cdf")
 
     def _orthogonal_sv_cdf(self, s):
@@ -805,6 +992,45 @@ def _haar_frame(gen, n, k, G=None):
     sg = np.sign(np.diag(R))
     sg[sg == 0] = 1.0
     return Q * sg
+
+
+@functools.lru_cache(maxsize=32)
+def _unit_ensemble(ens: RandomMode) -> RandomMode:
+    """The ensemble with unit scale (explicit values divided by their largest |value|).
+
+    The spectral laws are computed for it and rescaled by c = |scale| max|values|: radii and
+    singular values by c, densities by 1/c (per unit length) or 1/c^2 (per unit area).
+    """
+    spec = ens.spectrum
+    if isinstance(spec, tuple):
+        m = max(abs(v) for v in spec)
+        spec = tuple(v / m for v in spec) if m > 0 else spec
+    return dataclasses.replace(ens, spectrum=spec, scale=1.0)
+
+
+def _unit_argument(x, c):
+    """|x| / c for the unit-scale theory, capped at 1e100 (far outside any unit support)."""
+    a = np.abs(np.asarray(x))
+    return np.minimum(a, 1e100 * c) / c
+
+
+def _rescale_density(rho, c, power, name, what):
+    """rho / c**power without overflow; ParameterError (naming ``name``) if beyond floats."""
+    rho = np.asarray(rho, dtype=float)
+    lc = power * math.log(c)
+    if lc >= 0.0:
+        return rho / math.exp(lc)
+    pos = rho > 0
+    if np.any(np.log(rho[pos]) - lc > _LOG_MAX):
+        raise ParameterError(
+            f"the {what} exceeds the float range at `{name}` so close to 0 (its unit is 1/c^{power} "
+            f"with c = {c:.6g} the overall scale): evaluate it at points away from 0 or use a larger "
+            f"`scale`")
+    if -lc <= _LOG_MAX:
+        return rho * math.exp(-lc)
+    out = np.zeros(rho.shape)
+    out[pos] = np.exp(np.log(rho[pos]) - lc)
+    return out
 
 
 @functools.lru_cache(maxsize=8)
