@@ -15,7 +15,8 @@ Seed shift
     and every ``seed=`` passed to the library, which builds its generators there --
     is replaced by the entropy ``[k, seed]``: another, independent stream for each
     k, and the same stream for equal seeds (tests comparing two runs with one seed
-    still see identical draws).  ``k = 0`` changes nothing.  ``.ci/run`` runs the
+    still see identical draws).  ``k = 0`` changes nothing; doctests (worked examples
+    with printed outputs) keep their seeds.  ``.ci/run`` runs the
     suite once more with a shift; before trusting a statistical test, run it under
     several shifts::
 
@@ -69,9 +70,10 @@ def _one_blas_thread():
         yield
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _shift_seeds():
-    if SEED_SHIFT == 0:
+@pytest.fixture(autouse=True)
+def _shift_seeds(request):
+    # doctests are worked examples with their printed outputs: they keep their seeds
+    if SEED_SHIFT == 0 or "doctest" in request.node.name:
         yield
         return
     original = np.random.default_rng

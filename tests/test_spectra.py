@@ -295,7 +295,9 @@ def test_compare_error_over_seeds_is_tighter_and_still_fails_a_wrong_theory():
     assert res.row_stderr_seeds[i] == pytest.approx(F.std(ddof=1) / 2)
     assert res.row_stderr_binomial[i] == pytest.approx(math.sqrt(0.25 * 0.75 / 1200))
     assert res.row_stderr_seeds[i] < res.row_stderr_binomial[i]     # eigenvalues repel
-    bad = spectra.compare(FakeEnsemble(Gaussian(1.0), Gaussian(0.97)), n=300, seeds=range(4),
+    # power: a 3% wrong g (0.97) was caught in only 22 of 30 sets of 4 seeds at n = 300; 5% off
+    # was caught in 30 of 30, the largest |deviation|/tolerance never below 1.41
+    bad = spectra.compare(FakeEnsemble(Gaussian(1.0), Gaussian(0.95)), n=300, seeds=range(4),
                           error="seeds", singular_values=False, threads=THREADS)
     assert not bad.passed
 
@@ -311,7 +313,10 @@ def test_compare_matches_the_J0_outlier():
     assert res.outliers_found.size == 3 and set(res.outliers_seed.tolist()) == {0, 1, 2}
     # the theory CDF carries the outlier as one eigenvalue: F(1.05R) = (n - 1)/n
     assert res["F(1.05R)"].theory == pytest.approx(299 / 300)
-    assert res["F(1.05R)"].simulation.mean == pytest.approx(299 / 300)
+    # the sampled fraction may lose a bulk eigenvalue beyond 1.05R (edge fluctuations):
+    # it must lie within its row's tolerance, not equal 299/300 (a seed-lucky equality)
+    row = res["F(1.05R)"]
+    assert abs(row.simulation.mean - 299 / 300) < row.tolerance
 
 
 def test_compare_fails_on_missing_or_spurious_outliers():
@@ -343,8 +348,10 @@ def test_compare_does_not_require_unresolvable_outliers():
 def test_compare_prints_sample_values_it_never_measured_regression():
     # issue 7: an outlier predicted at 1.05 (J0 = 1.05, inside the resolution at n = 300)
     # that no seed found was printed as "1.05 ± 0 (n=2)": the theory filled in as a sample
-    res = spectra.compare(Gaussian(1.0, J0=1.05), n=300, seeds=range(2), singular_values=False,
-                          threads=THREADS)
+    # samples without the mean (so no seed can find it: a bulk eigenvalue beyond the detection
+    # margin 3/sqrt(n) has probability < 1e-3 per matrix), theory with it
+    res = spectra.compare(FakeEnsemble(Gaussian(1.0), Gaussian(1.0, J0=1.05)), n=300,
+                          seeds=range(2), singular_values=False, threads=THREADS)
     row = res["outlier 1 (Re)"]
     assert row.simulation is None and row.sample_mean is None
     assert row.found == 0 and row.missing == 2 and row.passed       # not resolvable: not required
