@@ -123,13 +123,16 @@ def _column_types_radial(u, weights, variances):
             lo = np.where(val < 0, c, lo)
             hi = np.where(val < 0, hi, c)
         s = np.exp(0.5 * (lo + hi))[:, None]
+        # the derivative terms only over types with v > 0: for v = 0 they vanish, and at tiny s
+        # (s + 0)**2 underflows to 0, making w v^2 / (s + v)^2 the NaN 0/0
+        wp, vp = w[pos], v[pos]
         for _ in range(2):
-            val = s[:, 0] * np.sum(w * v / (s + v), axis=1) - uu[:, 0]
-            der = np.sum(w * v ** 2 / (s + v) ** 2, axis=1)
+            val = s[:, 0] * np.sum(wp * vp / (s + vp), axis=1) - uu[:, 0]
+            der = np.sum(wp * vp ** 2 / (s + vp) ** 2, axis=1)
             s = np.maximum(s - (val / der)[:, None], 0.5 * s)
         F[mid] = np.sum(w * s / (s + v), axis=1)
-        rho[mid] = (np.sum(w * v / (s + v) ** 2, axis=1)
-                    / np.sum(w * v ** 2 / (s + v) ** 2, axis=1) / np.pi)
+        rho[mid] = (np.sum(wp * vp / (s + vp) ** 2, axis=1)
+                    / np.sum(wp * vp ** 2 / (s + vp) ** 2, axis=1) / np.pi)
     return F, rho
 
 
