@@ -29,9 +29,10 @@ __all__ = ["RandomMode"]
 SPECTRA = ("flat", "exponential", "power")
 #: ``n_modes_ratio`` range of the large-``n`` spectral laws: the discretised mode fraction is
 #: measured accurate down to alpha = 0.01 (class Notes; below it the quadrature saturates at 400
-#: panels and each call grows to seconds, 10-17 s at 1e-100), and above alpha ~ 1e2 the
-#: subordination Newton iteration stops converging (alpha = 1e3: residual 1e-10 missed).
-THEORY_ALPHA = (1e-2, 1e2)
+#: panels and each call grows to seconds, 10-17 s at 1e-100); upwards the flat radial law is
+#: checked at alpha = 400 (derivations/random_mode_rank.py, 1e-9), and near alpha = 1e3 the
+#: subordination Newton iteration of the singular values stops converging (ConvergenceError).
+THEORY_ALPHA = (1e-2, 1e3)
 #: ``spectrum_exponent`` range of spectrum="exponential": Gamma(1/p) and the closed-form moments
 #: stay finite (Gamma(100) ~ 1e156) and the quadrature of the mode fraction resolves the drop of
 #: exp(-x^p) near x = 1 (moments to 1e-7 at p = 100, measured).
