@@ -435,12 +435,14 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None,
         if len(r.size.seeds) > 3 and list(r.size.seeds) == list(range(r.size.seeds[0],
                                                                           r.size.seeds[-1] + 1)):
             seeds = f"{r.size.seeds[0]}-{r.size.seeds[-1]}"
-        fig = None
-        try:
-            fig = _plot(r, out / f"{r.case.name}.png")
-        except Exception as exc:  # noqa: BLE001 - a plotting failure must not lose the report
-            r.error = (r.error or "") + f" (plot failed: {exc})"
-        r.figure = fig
+        # a case's figure is drawn once: the report is rewritten after every case
+        if r.figure is None or (r.figure and not (out / r.figure).exists()):
+            fig = ""                     # "" = tried and failed or nothing to draw: not again
+            try:
+                fig = _plot(r, out / f"{r.case.name}.png") or ""
+            except Exception as exc:  # noqa: BLE001 - a plotting failure must not lose the report
+                r.error = (r.error or "") + f" (plot failed: {exc})"
+            r.figure = fig
         entry = {"case": r.case.name, "status": case_status(r), "passed": r.passed,
                  "detects_5_percent": detects_5_percent(r), "n": r.size.n,
                  "seeds": list(r.size.seeds), "wall_time": r.wall_time, "error": r.error,
