@@ -399,7 +399,21 @@ class Comparison:
     def plot(self, ax=None, **kwargs):
         """Theory curve over the simulation points with error bars; returns the Figure.
 
-        See :func:`meanfield.plotting.plot_comparison` (which has an example).
+        See :func:`meanfield.plotting.plot_comparison` for the keyword arguments
+        (``title``, ``show_infinite``) and an example with a simulated autocovariance.
+
+        Examples
+        --------
+        >>> import meanfield as mf
+        >>> from meanfield.estimate import Estimate
+        >>> rows = (Row("mu", "mu", 0.0, 0.0, Estimate(0.01, 0.01, 8), 0.0),
+        ...         Row("delta0", "delta0", 0.0, 0.0, Estimate(0.02, 0.01, 8), 1.0))
+        >>> cmp = Comparison(rows=rows, sol=mf.dmft.solve(g=0.5))
+        >>> fig = cmp.plot()               # no curve (tau is None): one point per row
+        >>> type(fig).__name__, [t.get_text() for t in fig.axes[0].get_xticklabels()]
+        ('Figure', ['mu', 'delta0'])
+        >>> fig.axes[0].get_title()
+        'tanh, g=0.5, max |z| = 2.00'
         """
         from .plotting import plot_comparison
         return plot_comparison(self, ax=ax, **kwargs)

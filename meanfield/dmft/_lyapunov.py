@@ -66,6 +66,16 @@ def lyapunov(sol: DMFTResult) -> float:
     lowest eigenvalue of :math:`-\partial_\tau^2 + 1 - g^2 C_{\phi'}(\tau)`.  At the
     trivial fixed point (tanh, :math:`g<1`) :math:`C_{\phi'} = 1` and
     :math:`\lambda_{\max} = g - 1`.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> mf.dmft.lyapunov(mf.dmft.solve(g=0.5))        # trivial fixed point: g - 1
+    -0.5
+    >>> round(mf.dmft.lyapunov(mf.dmft.solve(g=2.0)), 3)   # chaos: a positive exponent
+    0.112
+    >>> round(mf.dmft.lyapunov(mf.dmft.solve(g=0.5, dt=0.5)), 6)   # Euler map: log(0.75) / 0.5
+    -0.575364
     """
     if not isinstance(sol, DMFTResult):
         raise ParameterError(f"`sol` must be a DMFTResult from meanfield.dmft.solve; "

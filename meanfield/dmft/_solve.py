@@ -567,6 +567,21 @@ def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0,
         Bad input, or no bounded static fixed point.
     ConvergenceError
         The CPU-time budget ran out.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> fp = mf.dmft.fixed_point(g=0.5)         # trivial fixed point: Delta0 = 0, r = g
+    >>> fp.delta0, fp.bulk_radius, fp.max_real_eigenvalue, fp.stable
+    (0.0, 0.5, -0.5, True)
+    >>> mf.dmft.fixed_point(g=1.5).stable       # beyond g = 1 it loses stability
+    False
+    >>> fp = mf.dmft.fixed_point(g=0.8, I0=0.5)  # a mean input moves it off the origin
+    >>> round(fp.delta0, 6), fp.mu, round(fp.bulk_radius, 6), fp.stable
+    (0.169604, 0.5, 0.61418, True)
+    >>> fp = mf.dmft.fixed_point(g=0.5, J0=2.0, I0=0.2)   # strong mean coupling: an outlier
+    >>> round(fp.mu, 6), round(fp.outlier, 6), round(fp.max_real_eigenvalue, 6)
+    (2.11219, 0.167086, -0.832914)
     """
     p = _solve_iv(g, phi, 0.0, J0, I0, input_std, None, None, "auto", 1e-10, 1)
     max_time = _max_time_iv(max_time)
@@ -625,6 +640,17 @@ def critical_gain(phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0, rtol=1e-10,
         Bad input, or a fixed point stable up to the largest gain.
     ConvergenceError
         The CPU-time budget ran out.
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> mf.dmft.critical_gain()                 # tanh: 1/phi'(0)
+    1.0
+    >>> mf.dmft.critical_gain("erf")            # erf is scaled to slope 1 at 0
+    1.0
+    >>> gc = mf.dmft.critical_gain()
+    >>> mf.dmft.fixed_point(0.99 * gc).stable, mf.dmft.solve(1.1 * gc).state
+    (True, 'chaotic')
     """
     _solve_iv(1.0, phi, 0.0, J0, I0, input_std, None, None, "auto", rtol, 1)
     max_time = _max_time_iv(max_time)

@@ -23,6 +23,22 @@ class Ensemble(abc.ABC):
 
     Subclasses implement :meth:`sample`; they should also expose what the theory
     knows of the spectrum (``spectral_radius``, ``outliers()``, ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from meanfield.ensembles import Gaussian, RandomMode
+    >>> isinstance(Gaussian(g=1.0), Ensemble), isinstance(RandomMode(0.5), Ensemble)
+    (True, True)
+
+    A minimal ensemble only needs :meth:`sample`:
+
+    >>> class Identity(Ensemble):
+    ...     def sample(self, n, seed=None, dtype=np.float64):
+    ...         return np.eye(n, dtype=dtype)
+    >>> Identity().sample(2)
+    array([[1., 0.],
+           [0., 1.]])
     """
 
     @abc.abstractmethod
@@ -37,6 +53,23 @@ class Ensemble(abc.ABC):
             Source of randomness (the global numpy state is never used).
         dtype : numpy float dtype
             ``np.float64`` or ``np.float32``.
+
+        Returns
+        -------
+        ndarray, shape (n, n)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from meanfield.ensembles import Gaussian
+        >>> ens = Gaussian(g=1.0)
+        >>> J = ens.sample(100, seed=0)
+        >>> J.shape, J.dtype, ens.sample(10, seed=0, dtype=np.float32).dtype
+        ((100, 100), dtype('float64'), dtype('float32'))
+        >>> np.array_equal(J, ens.sample(100, seed=0))     # same seed, same matrix
+        True
+        >>> np.array_equal(J, ens.sample(100, seed=1))
+        False
         """
 
     @staticmethod

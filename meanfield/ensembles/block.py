@@ -115,7 +115,14 @@ class BlockVariance(Ensemble):
         return self.g ** 2 * self.alpha[None, :]
 
     def population_sizes(self, n: int) -> np.ndarray:
-        r"""Sizes of the populations at ``n`` units (rounded cumulative fractions)."""
+        r"""Sizes of the populations at ``n`` units (rounded cumulative fractions).
+
+        Examples
+        --------
+        >>> ens = BlockVariance([0.2, 0.3, 0.5], [[1.0] * 3] * 3)
+        >>> ens.population_sizes(10), ens.population_sizes(7)
+        (array([2, 3, 5]), array([1, 3, 3]))
+        """
         n = _checks.integer("n", n, low=1)
         edges = np.floor(np.cumsum(self.alpha) * n + 0.5).astype(int)
         edges[-1] = n
@@ -132,6 +139,23 @@ class BlockVariance(Ensemble):
             Source of randomness; the same seed gives the same matrix.
         dtype : numpy float dtype
             ``np.float64`` (default) or ``np.float32``.
+
+        Returns
+        -------
+        ndarray, shape (n, n)
+            The units of population :math:`a` are the rows and columns
+            :meth:`population_sizes` assigns to it, in order.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> ens = BlockVariance([0.5, 0.5], [[1.0, 2.0], [0.5, 1.0]])
+        >>> J = ens.sample(100, seed=0)
+        >>> J.shape, np.array_equal(J, ens.sample(100, seed=0))
+        ((100, 100), True)
+        >>> [round(float(J[a:a + 50, b:b + 50].std() * 10), 1)   # sqrt(n Var) = g_ab
+        ...  for a in (0, 50) for b in (0, 50)]
+        [1.0, 2.0, 0.5, 1.0]
         """
         n, gen, dt = self._sample_iv(n, seed, dtype)
         J = gen.standard_normal((n, n), dtype=dt)
@@ -154,7 +178,13 @@ class BlockVariance(Ensemble):
         return float(np.sqrt(max(np.max(np.abs(np.linalg.eigvals(self.variance_matrix))), 0.0)))
 
     def outliers(self, n: int | None = None) -> np.ndarray:
-        """No outliers (zero mean): an empty array.  ``n`` is accepted and ignored."""
+        """No outliers (zero mean): an empty array.  ``n`` is accepted and ignored.
+
+        Examples
+        --------
+        >>> BlockVariance([0.5, 0.5], [[1.0, 2.0], [0.5, 1.0]]).outliers(100)
+        array([], dtype=float64)
+        """
         if n is not None:
             _checks.integer("n", n, low=1)
         return np.empty(0)
@@ -203,6 +233,21 @@ class BlockVariance(Ensemble):
         ------
         ConvergenceError
             If the hermitization equations are not solved to a residual of 1e-11.
+
+        Examples
+        --------
+        Equal gains give the uniform disk, :math:`F(r) = (r/g)^2`:
+
+        >>> import numpy as np
+        >>> BlockVariance([0.5, 0.5], [[2.0, 2.0], [2.0, 2.0]]).radial_cdf([1.0, 2.0, 3.0])
+        array([0.25, 1.  , 1.  ])
+
+        Unequal gains move eigenvalues towards the edge of a disk of radius
+        :attr:`spectral_radius`:
+
+        >>> ens = BlockVariance([0.5, 0.5], [[1.0, 0.5], [0.5, 2.0]])
+        >>> round(ens.spectral_radius, 6), np.round(ens.radial_cdf([0.5, 1.0, 1.5]), 6)
+        (1.417866, array([0.272397, 0.738796, 1.      ]))
         """
         r = _checks.real_array("r", r, low=0.0)
         return np.minimum(self._radial(r ** 2)[0], 1.0)
@@ -222,6 +267,15 @@ class BlockVariance(Ensemble):
             If all variances are zero (the spectrum is a point mass at 0).
         ConvergenceError
             If the hermitization equations are not solved to a residual of 1e-11.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> ens = BlockVariance([0.5, 0.5], [[1.0, 0.5], [0.5, 2.0]])
+        >>> np.round(ens.eigenvalue_density([0.5, 1j, 2.0]), 6)   # radially symmetric
+        array([0.336353, 0.089466, 0.      ])
+        >>> np.round(BlockVariance([1.0], [[1.0]]).eigenvalue_density([0.5]) * np.pi, 12)
+        array([1.])
         """
         z = _checks.complex_array("z", z)
         if self.spectral_radius == 0.0:
@@ -254,6 +308,16 @@ class BlockVariance(Ensemble):
             If Newton's method leaves a residual above 1e-10 at some point (seen for
             profiles whose gains span several decades); ``.result`` is a
             :class:`SingularValueSolve` whose ``converged`` flags the points solved.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> ens = BlockVariance([0.5, 0.5], [[1.0, 0.5], [0.5, 2.0]])
+        >>> np.round(ens.singular_value_density([0.5, 1.0, 4.0]), 6)
+        array([0.607521, 0.507331, 0.      ])
+        >>> iid = BlockVariance([0.5, 0.5], [[1.0, 1.0], [1.0, 1.0]])   # quarter circle
+        >>> round(float(iid.singular_value_density(1.0)[()] * np.pi), 6)  # sqrt(4 - 1)
+        1.732051
         """
         s = _checks.real_array("s", s, low=0.0)
         if not np.any(self.g):         # (a feed-forward profile has radius 0 but singular values)

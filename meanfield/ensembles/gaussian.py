@@ -69,6 +69,19 @@ class Gaussian(Ensemble):
             For ``n`` not an integer >= 1, a bad seed or dtype, or a matrix larger than
             the memory limit :data:`meanfield._checks.MAX_BYTES` (4 GiB: n <= 23170 in
             float64, 32768 in float32).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> J = Gaussian(g=2.0, J0=1.0).sample(200, seed=0)
+        >>> J.shape, np.array_equal(J, Gaussian(g=2.0, J0=1.0).sample(200, seed=0))
+        ((200, 200), True)
+        >>> round(float(J.std() * np.sqrt(200)), 1)     # sqrt(n Var J_ij) = g
+        2.0
+        >>> abs(float(J.mean()) * 200 - 1.0) < 0.5       # n E[J_ij] = J0, up to 0.14 (1 sd)
+        True
+        >>> Gaussian(g=1.0).sample(3, seed=0, dtype=np.float32).dtype
+        dtype('float32')
         """
         dt = _checks.float_dtype("dtype", dtype)
         # drawn directly in `dtype` and scaled in place: one matrix, no temporary
@@ -108,6 +121,12 @@ class Gaussian(Ensemble):
         ParameterError
             For non-numeric or non-finite ``z``, or ``g = 0`` (the density is a
             point mass at the origin).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Gaussian(g=2.0).eigenvalue_density([0.0, 1 + 1j, 3j]) * np.pi   # 1/g^2 inside
+        array([0.25, 0.25, 0.  ])
         """
         z = _checks.complex_array("z", z)
         if self.g == 0.0:
@@ -126,6 +145,11 @@ class Gaussian(Ensemble):
         Returns
         -------
         ndarray, same shape as ``r``
+
+        Examples
+        --------
+        >>> Gaussian(g=2.0).radial_cdf([0.0, 1.0, 2.0, 5.0])
+        array([0.  , 0.25, 1.  , 1.  ])
         """
         r = _checks.real_array("r", r, low=0.0)
         if self.g == 0.0:
@@ -145,6 +169,13 @@ class Gaussian(Ensemble):
         ------
         ParameterError
             For ``g = 0`` (a point mass) or negative / non-finite ``s``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> p = Gaussian(g=1.0).singular_value_density([0.0, 1.0, 2.0, 3.0])
+        >>> np.round(p * np.pi, 6)            # sqrt(4 - s^2) on [0, 2]
+        array([2.      , 1.732051, 0.      , 0.      ])
         """
         s = _checks.real_array("s", s, low=0.0)
         if self.g == 0.0:

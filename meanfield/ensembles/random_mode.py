@@ -497,6 +497,18 @@ class RandomMode(Ensemble):
         Gaussian modes: :math:`x_1, x_2, z` have iid :math:`\mathcal N(0, 1/n)` entries (only
         those with nonzero weight are drawn).  Orthogonal modes: Haar frames from the QR
         decomposition of Gaussian matrices with the signs of :math:`\mathrm{diag}(R)` fixed.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> ens = RandomMode(0.25)                  # P = 25 modes at n = 100
+        >>> J = ens.sample(100, seed=0)
+        >>> J.shape, int(np.linalg.matrix_rank(J)), np.array_equal(J, ens.sample(100, seed=0))
+        ((100, 100), 25, True)
+        >>> J = RandomMode(0.25, orthogonal=True).sample(100, seed=0)
+        >>> s = np.linalg.svd(J, compute_uv=False)  # exactly the |D_a| = 1, then zeros
+        >>> bool(np.allclose(s[:25], 1.0)), bool(np.allclose(s[25:], 0.0))
+        (True, True)
         """
         n, gen, dt = self._sample_iv(n, seed, dtype)
         P = _nearest_int(self.n_modes_ratio * n)
@@ -597,6 +609,14 @@ class RandomMode(Ensemble):
         ------
         ParameterError
             If all :math:`D_a` vanish at this ``n`` (no modes, or zero spectrum).
+
+        Examples
+        --------
+        >>> RandomMode(0.5).effective_rank(200)    # flat: all P = 100 modes count
+        100.0
+        >>> ens = RandomMode(0.5, spectrum="exponential", spectrum_exponent=1.0)
+        >>> round(ens.effective_rank(200), 2), round(ens.effective_rank_ratio * 200, 2)
+        (76.16, 76.16)
         """
         D, logc = self._unit_modes(n)  # PR^D does not depend on the scale: max |D| = 1 here
         if logc == -math.inf:
@@ -665,6 +685,16 @@ class RandomMode(Ensemble):
         :math:`n/R_{\rm eff} = x + 2 + (1 + 2x)/n - (4x^2 + 7x + 4)/n^2 + O(n^{-3})`.
         Orthogonal modes, :math:`\rho = 0`: the squared singular values are exactly the
         :math:`D_a^2`, so :math:`R_{\rm eff} = \mathrm{PR}^D` for every sample.
+
+        Examples
+        --------
+        >>> ens = RandomMode(0.5)                  # flat: PR^D = P = 100 at n = 200
+        >>> ens.effective_rank_J(200)              # n / (n / PR^D + 2) = 200 / 4
+        50.0
+        >>> round(ens.effective_rank_J(200, finite_size=True), 4)
+        49.7
+        >>> RandomMode(0.5, orthogonal=True).effective_rank_J(200)   # = PR^D
+        100.0
         """
         n = _checks.integer("n", n, low=1, high=2 ** 53)
         if not isinstance(finite_size, (bool, np.bool_)):
@@ -808,6 +838,15 @@ class RandomMode(Ensemble):
         -----
         Haagerup-Larsen, parametric in :math:`w < 0` (see the class Notes), inverted by
         bisection in :math:`\log(-w)` to machine precision.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> ens = RandomMode(0.5)                  # half the eigenvalues sit at 0
+        >>> np.round(ens.radial_cdf([0.0, 0.5, ens.spectral_radius]), 6)
+        array([0.5     , 0.809017, 1.      ])
+        >>> np.round(RandomMode(0.5, orthogonal=True).radial_cdf([0.5]), 6)
+        array([0.666667])
         """
         r = _checks.real_array("r", r, low=0.0)
         d, p, alpha_eff, c = self._theory_iv("eigenvalue radial CDF")
@@ -841,6 +880,13 @@ class RandomMode(Ensemble):
         ParameterError
             For non-finite ``z``, :math:`\rho \ne 0`, :math:`J = 0`, or orthogonal flat modes
             with :math:`\alpha = 1` (eigenvalues on a circle: no density).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> ens = RandomMode(2.0)                  # radius sqrt(alpha <D^2>) = sqrt(2)
+        >>> np.round(ens.eigenvalue_density([0.5, 0.5j, 2.0]), 6)
+        array([0.225079, 0.225079, 0.      ])
         """
         z = _checks.complex_array("z", z)
         d, p, alpha_eff, c = self._theory_iv("eigenvalue density")
@@ -894,6 +940,15 @@ class RandomMode(Ensemble):
             cases above.
         ConvergenceError
             If the Newton iteration fails to reach a relative residual of :math:`10^{-10}`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> np.round(RandomMode(2.0).singular_value_density([0.5, 1.0, 5.0]), 6)
+        array([0.510731, 0.385977, 0.      ])
+        >>> ens = RandomMode(0.5, spectrum="exponential", spectrum_exponent=1.0, orthogonal=True)
+        >>> np.round(ens.singular_value_density([0.5, 0.9]), 6)     # alpha / s on [1/e, 1]
+        array([1.      , 0.555556])
         """
         s = _checks.real_array("s", s, low=0.0)
         d, p, alpha_eff, c = self._theory_iv("singular-value density")
@@ -928,6 +983,14 @@ class RandomMode(Ensemble):
         Returns
         -------
         ndarray, same shape as ``s``
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> RandomMode(0.5, orthogonal=True).singular_value_cdf([0.0, 0.5, 1.0])  # 0 or 1
+        array([0.5, 0.5, 1. ])
+        >>> np.round(RandomMode(0.5).singular_value_cdf([0.0, 1.0, 3.0]), 3)
+        array([0.5  , 0.816, 1.   ])
         """
         s = _checks.real_array("s", s, low=0.0)
         d, p, alpha_eff, c = self._theory_iv("singular-value CDF")
