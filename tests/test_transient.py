@@ -266,23 +266,29 @@ def test_eig_average_without_accuracy_guard_regression():
     # this Rajan-Abbott matrix (kappa_F = 5.3e5, n = 120), 4.4e-6 at kappa_F = 3e7, with no
     # guard.  t = 0 is now exact, the loss at t > 0 is estimated, and a requested rtol below
     # the estimate sends the matrix to expm.
+    # The matrices are pinned (a regression on known ill-conditioned matrices, not a statistical
+    # claim): generators built directly, so the test seed shift of conftest.py leaves them alone.
+    def pinned(seed):
+        return np.random.Generator(np.random.PCG64(seed))   # the stream of default_rng(seed)
+
     ens = RA(0.8, 2.0, 0.5, 1.0)
     t = np.array([0.0, 0.5, 1.0])
-    kw = dict(n=120, n_matrices=2, n_x0=3, seed=4)
-    ref = sim.squared_norm(ens, t, method="expm", **kw)
-    loose = sim.squared_norm(ens, t, method="eig", rtol=1e-6, **kw)
+    kw = dict(n=120, n_matrices=2, n_x0=3)
+    ref = sim.squared_norm(ens, t, method="expm", seed=pinned(4), **kw)
+    loose = sim.squared_norm(ens, t, method="eig", rtol=1e-6, seed=pinned(4), **kw)
     assert np.all(loose.matrix_mean[:, 0] == 1.0)
     assert loose.error_estimate[1, 1] > 1e-9          # the ill-conditioned matrix
-    strict = sim.squared_norm(ens, t, method="eig", rtol=1e-9, **kw)
+    strict = sim.squared_norm(ens, t, method="eig", rtol=1e-9, seed=pinned(4), **kw)
     assert strict.fallback[1] and "rtol=1e-09" in strict.message
     np.testing.assert_array_equal(strict.matrix_mean[1], ref.matrix_mean[1])
     # kappa_F ~ 1e7 (n = 400, <mu^2> = 36): the default rtol (1e-8) rejects the eig path
-    big = dict(n=400, n_matrices=1, n_x0=1, seed=1)
+    big = dict(n=400, n_matrices=1, n_x0=1)
     t = np.array([0.05, 0.5])
-    dflt = sim.squared_norm(RA(0.5, 6.0, 0.8, 0.8), t, method="eig", **big)
+    dflt = sim.squared_norm(RA(0.5, 6.0, 0.8, 0.8), t, method="eig", seed=pinned(1), **big)
     assert dflt.fallback[0] and dflt.condition[0] > 1e6
     assert np.max(dflt.error_estimate) > 1e-8
-    kept = sim.squared_norm(RA(0.5, 6.0, 0.8, 0.8), t, method="eig", rtol=1e-5, **big)
+    kept = sim.squared_norm(RA(0.5, 6.0, 0.8, 0.8), t, method="eig", rtol=1e-5, seed=pinned(1),
+                            **big)
     dev = np.abs(kept.matrix_mean / dflt.matrix_mean - 1)
     assert np.all(dev <= kept.error_estimate + _expm_roundoff(kept)) and np.max(dev) > 1e-9
 
