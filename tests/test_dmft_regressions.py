@@ -208,3 +208,16 @@ def test_never_returning_solves_stop_at_the_time_budget():
     assert sol.status == 5 and sol.n_populations == 2
     with pytest.raises(ParameterError, match="max_time"):
         mf.dmft.solve(2.0, max_time=0.0)
+
+
+def test_critical_gain_unstable_mean_mode_is_a_parameter_error_regression():
+    # critical_gain(J0=2) leaked scipy's "f(a) and f(b) must have different signs": the mean
+    # mode J0 <phi'> = 2 is unstable at every g, so there is no onset to find
+    with pytest.raises(mf.ParameterError, match="already unstable as g -> 0"):
+        mf.dmft.critical_gain(J0=2.0)
+
+
+def test_critical_gain_names_the_gain_it_reached_regression():
+    # critical_gain("relu") said "got g=2.0", a value the user never passed
+    with pytest.raises(mf.ParameterError, match="the search for the onset reached g=2"):
+        mf.dmft.critical_gain("relu")

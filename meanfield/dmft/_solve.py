@@ -665,8 +665,12 @@ def _critical_gain(phi, J0, I0, input_std, rtol):
 
     def edge(g):
         # largest real part of the fixed point's Jacobian spectrum: continuous in g
-        p = _solve_iv(g, phi, 0.0, J0, I0, input_std, None, None, "auto", 1e-10, 1)
-        return _fixed_point(p).max_real_eigenvalue
+        try:
+            p = _solve_iv(g, phi, 0.0, J0, I0, input_std, None, None, "auto", 1e-10, 1)
+            return _fixed_point(p).max_real_eigenvalue
+        except ParameterError as exc:   # e.g. no bounded state at a gain the search reached
+            raise ParameterError(f"critical_gain: the search for the onset reached g={g:.6g}, "
+                                 f"where {exc}") from None
 
     def chaotic(g):
         model = _potential._Model(_transfer.get(phi), g, 0.0, J0, I0, input_std)
@@ -677,6 +681,11 @@ def _critical_gain(phi, J0, I0, input_std, rtol):
         return d0 is not None
 
     lo, hi = 1e-9, 1.0
+    if edge(lo) >= 0:
+        raise ParameterError(
+            f"the fixed point is already unstable as g -> 0 (the mean mode J0 <phi'> >= 1 with "
+            f"phi={_transfer.get(phi).name!r}, J0={J0}, I0={I0}): there is no onset of chaos "
+            "from a stable fixed point to find")
     while edge(hi) < 0:
         lo, hi = hi, 2.0 * hi
         if hi > _MAX:
