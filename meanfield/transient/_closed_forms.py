@@ -101,7 +101,7 @@ def _pq(t, r):
     """
     t = np.asarray(t, dtype=np.float64)
     x = r * t
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):   # 0 * inf: caught by _overflow_check
         grow = np.exp(2.0 * (r - 1.0) * t)
         P = _ive(0, 2.0 * x) * grow
         Q = t * t * _scaled_s(x) * grow
@@ -358,7 +358,10 @@ def average_trajectory_squared_norm(ensemble, t):
     a = 0.0 if isinstance(ensemble, _ensembles.BlockVariance) else \
         _closed_form_params(ensemble, need="the average trajectory")[1]
     t = _t_iv(t)
-    return np.exp(-2.0 * t) * (1.0 + a * t * t)
+    # e^{-2t} + exp(-2t + log(a t^2)): no overflow of a t^2 when e^{-2t} has long underflowed
+    with np.errstate(divide="ignore"):
+        log_at2 = np.log(a) + 2.0 * np.log(t) if a > 0 else np.full_like(t, -np.inf)
+    return np.exp(-2.0 * t) + np.exp(-2.0 * t + log_at2)
 
 
 # ---------------------------------------------------------------------------

@@ -169,7 +169,11 @@ def peak_amplification(r, mean_square_weight):
     """
     r = _checks.real_array("r", r, low=0.0)
     a = _a_iv(mean_square_weight)
-    r, a = np.broadcast_arrays(r, a)
+    try:
+        r, a = np.broadcast_arrays(r, a)
+    except ValueError:
+        raise ParameterError(f"`r` (shape {np.shape(r)}) and `mean_square_weight` (shape "
+                             f"{np.shape(a)}) must broadcast to one shape") from None
     shape = r.shape
     rf, af = r.ravel().astype(float), a.ravel().astype(float)
     gain = np.full(rf.size, np.inf)
