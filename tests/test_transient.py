@@ -252,7 +252,7 @@ def test_eig_path_matches_expm(ens):
     assert np.all(np.abs(a.samples / b.samples - 1) <= tol[:, None, :])
     # t = 0 is exact: the unit initial norm, and 1 for the x0-average
     np.testing.assert_array_equal(a.matrix_mean[:, 1], 1.0)
-    np.testing.assert_allclose(a.samples[..., 1], 1.0, rtol=4 * EPS)
+    np.testing.assert_allclose(a.samples[..., 1], 1.0, rtol=kw["n"] * EPS)   # |x0|^2: a sum of n squares
     np.testing.assert_array_equal(a.samples[..., 2], a.samples[..., 3])
     if ens.mean_square_weight if isinstance(ens, RA) else 0:
         assert np.nanmin(a.condition) > 1e3     # strongly non-normal: the check is not vacuous
@@ -411,10 +411,14 @@ def test_sharpening_with_n():
     ens = RA(0.5, 3.0, 0.8, 0.8)
     spread = []
     for n in (60, 240):
-        res = sim.squared_norm(ens, [1.5], n=n, n_matrices=12, n_x0=1, seed=n)
+        res = sim.squared_norm(ens, [1.5], n=n, n_matrices=48, n_x0=1, seed=n)
         spread.append(res.matrix_mean[:, 0].std(ddof=1))
-    # ~ N^{-1/2}: a factor 2 expected; the ratio of two 12-sample spreads is within ~x1.6
-    assert 1.2 < spread[0] / spread[1] < 3.5
+    # ~ N^{-1/2}: a factor 2 expected (measured 1.96, range 1.34-2.75 over 12 seed sets).  The
+    # ratio of two 48-sample standard deviations is the true ratio times sqrt(F(47, 47)), whose
+    # 99.9% two-sided band is [0.62, 1.61]: [1.1, 3.5] holds for a true ratio of 1.8-2.2, and a
+    # spread that did not shrink (ratio 1) fails.  (With 12 matrices the band was [0.37, 2.7]:
+    # the old bounds [1.2, 3.5] failed under seed shift 9.)
+    assert 1.1 < spread[0] / spread[1] < 3.5
 
 
 # ---------------------------------------------------------------------------
