@@ -31,7 +31,8 @@ from meanfield._runtime import progress_bar
 from meanfield.compare import Comparison, compare
 from meanfield.validation import minimum_detectable_error, n_for_resolution, tolerance, verdict
 
-from .cases import CASES, Case, Size, budget_source, budgets, suite_seeds
+from .cases import CASES, Case, Size, budget_source, suite_seeds
+from .cases import budgets as measured_budgets
 from .matrices import MATRIX_CASES, FixedComparison, FixedRow, MatrixCase, run_matrix_case
 
 #: Every case of the suite: the DMFT cases, then the random-matrix ones.
@@ -241,7 +242,7 @@ def run_case(case: Case, quick: bool = True, *, size: Size | None = None, theory
     size = size if size is not None else case.size(quick)
     if seed_shift:
         size = dataclasses.replace(size, seeds=suite_seeds(size.seeds, seed_shift))
-    budget = _budgets_of(case) if budgets is None else dict(budgets)
+    budget = measured_budgets(case) if budgets is None else dict(budgets)
     theory = theory or _theory
     t0 = time.perf_counter()
     checks = []
@@ -282,10 +283,6 @@ def run_case(case: Case, quick: bool = True, *, size: Size | None = None, theory
         error += "\n" + traceback.format_exc(limit=3)
     return CaseResult(case=case, size=size, quick=quick, checks=checks, budget=budget,
                       passed=passed, wall_time=time.perf_counter() - t0, error=error)
-
-
-def _budgets_of(case) -> dict:
-    return budgets(case)
 
 
 def _scale_free(sol, comparison: Comparison, runs) -> Comparison:
