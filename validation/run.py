@@ -29,7 +29,13 @@ import numpy as np
 import meanfield as mf
 from meanfield._runtime import progress_bar
 from meanfield.compare import Comparison, compare
-from meanfield.validation import minimum_detectable_error, n_for_resolution, tolerance, verdict
+from meanfield.validation import (
+    SMOKE_LIMIT,
+    minimum_detectable_error,
+    n_for_resolution,
+    tolerance,
+    verdict,
+)
 
 from .cases import CASES, Case, Size, budget_source, suite_seeds
 from .cases import budgets as measured_budgets
@@ -76,7 +82,7 @@ class Check:
             if isinstance(row, FixedRow):
                 tol = float(row.tolerance)
                 mde = minimum_detectable_error(tol, row.scale) if row.quantity != "exact" else 0.0
-                v = "FAIL" if not row.ok else ("smoke" if mde > 0.10 else "pass")
+                v = "FAIL" if not row.ok else ("smoke" if mde > SMOKE_LIMIT else "pass")
             else:
                 b = float(budget_c.get(row.name, 0.0)) / n
                 tol = tolerance(float(row.simulation.stderr), row.simulation.n, budget=b,
