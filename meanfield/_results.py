@@ -1,21 +1,33 @@
 """Shared machinery of result objects: repr, equality, to_dict, save/load (.npz + JSON, no pickle).
 
 Every result class of the library is a frozen dataclass deriving from
-:class:`ResultMixin`.  The mixin gives it
+:class:`ResultMixin`, and has ``success`` (bool), ``status`` (int) and ``message``
+(str): fields where the computation can fail (a solver, a simulation, a fit),
+read-only properties (always ``success=True``, ``status=0``) where it cannot and bad
+input raises instead (a histogram, a closed-form law, a comparison; whether theory
+and simulation agree is the comparison's ``passed``, not its ``success``).  The mixin
+gives it
 
 * a readable ``repr`` (scalars to 6 digits, small arrays in full, large ones by shape);
 * ``==`` that compares field by field and returns one ``bool``: arrays by value and shape
   (:func:`numpy.array_equal`, NaN equal to NaN, so that a result equals itself and its
-  saved-and-loaded copy), floats with NaN equal to NaN, nested tuples, lists and dicts
-  element by element.  Results of different types are never equal.  Results are not
-  hashable (they hold arrays);
-* ``to_dict()``, ``save(path)`` and ``cls.load(path)``; :meth:`~ResultMixin.load`
-  refuses a file written by another result type.
+  saved-and-loaded copy), floats with NaN equal to NaN, nested tuples, lists, dicts and
+  dataclasses (e.g. an :class:`~meanfield.estimate.Estimate`) element by element.
+  Fields declared with ``field(compare=False)`` (a wall-clock time) are left out.
+  Results of different types are never equal.  Results are not hashable (they hold
+  arrays);
+* ``to_dict()``: the fields (and ``success``, ``status``, ``message`` when they are
+  properties) as JSON-ready Python values;
+* ``save(path)`` and ``cls.load(path)``; :meth:`~ResultMixin.load` refuses a file
+  written by another result type.  Fields may hold arrays, numbers, strings, None,
+  tuples, lists and dicts of them, and dataclasses of the library (estimates, rows of
+  a comparison, another result), nested to any depth.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import math
 from pathlib import Path
@@ -25,6 +37,9 @@ import numpy as np
 from .errors import ParameterError
 
 __all__ = ["ResultMixin", "save_result", "load_fields", "values_equal"]
+
+#: The status vocabulary every result has, as fields or as properties.
+_STANDARD = ("success", "status", "message")
 
 
 def _fmt(v):
@@ -37,14 +52,20 @@ def _fmt(v):
     return repr(v)
 
 
+def _is_instance(v) -> bool:
+    """Whether ``v`` is a dataclass instance (not a dataclass type)."""
+    return dataclasses.is_dataclass(v) and not isinstance(v, type)
+
+
 def values_equal(a, b) -> bool:
     """Whether two field values are equal, as one ``bool`` (arrays by value, NaN == NaN).
 
     Parameters
     ----------
     a, b : object
-        Field values: arrays, numbers, strings, None, or tuples, lists and dicts of them;
-        other objects are compared with ``==``.
+        Field values: arrays, numbers, strings, None, or tuples, lists, dicts and
+        dataclasses of them (compared field by field, leaving out fields declared with
+        ``compare=False``); other objects are compared with ``==``.
 
     Returns
     -------
@@ -59,6 +80,10 @@ def values_equal(a, b) -> bool:
     False
     >>> values_equal(float("nan"), np.nan)
     True
+    >>> from meanfield.estimate import Estimate
+    >>> a = Estimate([1.0, 2.0], [0.1, 0.1], 4)                 # a dataclass: field by field
+    >>> values_equal(a, Estimate([1.0, 2.0], [0.1, 0.1], 4)), values_equal(a, Estimate(1.0, 0.1, 4))
+    (True, False)
     """
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
@@ -73,6 +98,10 @@ def values_equal(a, b) -> bool:
     if isinstance(a, dict) or isinstance(b, dict):
         return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
                 and all(values_equal(a[k], b[k]) for k in a))
+    if _is_instance(a) or _is_instance(b):
+        return (type(a) is type(b)
+                and all(values_equal(getattr(a, f.name), getattr(b, f.name))
+                        for f in dataclasses.fields(a) if f.compare))
     if isinstance(a, (float, np.floating)) and isinstance(b, (float, np.floating)):
         return bool(a == b or (math.isnan(a) and math.isnan(b)))
     out = a == b
@@ -96,8 +125,33 @@ def _result_unhashable(self):
                     "compare them with ==)")
 
 
+def _plain(v):
+    """``v`` as JSON-ready Python values (lists, dicts, str, int, float, bool, None)."""
+    if isinstance(v, np.ndarray):
+        if v.dtype.kind == "c":
+            return {"real": v.real.tolist(), "imag": v.imag.tolist()}
+        return v.tolist()
+    if isinstance(v, np.generic):
+        return _plain(v.item())
+    if isinstance(v, complex):
+        return {"real": v.real, "imag": v.imag}
+    if isinstance(v, (tuple, list)):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if callable(getattr(v, "to_dict", None)):          # an Estimate, a nested result
+        return v.to_dict()
+    if _is_instance(v):
+        return {f.name: _plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
+    return v
+
+
 class ResultMixin:
     """repr / ``==`` / to_dict / save / load for frozen result dataclasses.
+
+    A subclass may name properties that :meth:`to_dict` adds to the fields in
+    ``_dict_properties`` (``success``, ``status`` and ``message`` are added whenever
+    they are properties rather than fields).
 
     Examples
     --------
@@ -123,6 +177,7 @@ class ResultMixin:
     """
 
     _repr_fields: tuple = ()
+    _dict_properties: tuple = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -140,25 +195,62 @@ class ResultMixin:
         return f"{type(self).__name__}(\n{body}\n)"
 
     def to_dict(self) -> dict:
-        """All fields as a plain dict (arrays stay numpy arrays).
+        """All fields as JSON-ready Python values (``json.dumps`` accepts the dict).
+
+        Arrays become (nested) lists, complex ones ``{"real": [...], "imag": [...]}``;
+        NumPy scalars become Python numbers, tuples lists; estimates and nested results
+        their own ``to_dict()``, other dataclasses dicts of their fields.  ``success``,
+        ``status`` and ``message`` are included also where they are properties, and so
+        are the properties the class names in ``_dict_properties``.  Non-finite floats
+        stay floats (``json.dumps`` writes ``NaN``/``Infinity``).  To keep arrays as
+        arrays, read the attributes or :meth:`save` the result.
 
         Examples
         --------
+        >>> import json
         >>> from dataclasses import dataclass
+        >>> import numpy as np
         >>> @dataclass(frozen=True, repr=False)
         ... class Demo(ResultMixin):
         ...     success: bool
         ...     nit: int
-        >>> Demo(True, 3).to_dict()
-        {'success': True, 'nit': 3}
+        ...     x: np.ndarray
+        >>> d = Demo(True, 3, np.array([0.5, 1.0])).to_dict()
+        >>> d
+        {'success': True, 'nit': 3, 'x': [0.5, 1.0]}
+        >>> json.dumps(d)
+        '{"success": true, "nit": 3, "x": [0.5, 1.0]}'
         """
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        for name in _STANDARD + tuple(self._dict_properties):
+            if name not in out and hasattr(type(self), name):
+                out[name] = _plain(getattr(self, name))
+        return out
 
     def save(self, path) -> Path:
         """Write the result to ``path`` (``.npz``; arrays as arrays, the rest as JSON).
 
-        Returns the path written (``.npz`` appended when missing).  See the class
-        Examples.
+        Parameters
+        ----------
+        path : str or Path
+            File name; ``.npz`` is appended when the name does not end with it.
+
+        Returns
+        -------
+        Path
+            The path written.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from dataclasses import dataclass
+        >>> @dataclass(frozen=True, repr=False)
+        ... class Demo(ResultMixin):
+        ...     nit: int
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = Demo(3).save(pathlib.Path(d) / "demo")
+        ...     path.name, Demo.load(path).nit
+        ('demo.npz', 3)
         """
         return save_result(self, path)
 
@@ -192,42 +284,91 @@ class ResultMixin:
         return cls(**load_fields(path, expected=cls.__name__))
 
 
-def _encode(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return {"__float__": repr(v)}
-    if isinstance(v, (np.floating,)):
-        return _encode(float(v))
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.bool_,)):
+def _encode(v, arrays: dict):
+    """``v`` as JSON values; arrays nested in it go to ``arrays`` (members ``n_<i>``)."""
+    if isinstance(v, np.ndarray):
+        if v.dtype.hasobject:
+            raise TypeError("cannot save an array of Python objects without pickle")
+        key = f"n_{sum(k.startswith('n_') for k in arrays)}"
+        arrays[key] = v
+        return {"__array__": key}
+    if isinstance(v, (bool, np.bool_)):
         return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        return v if math.isfinite(v) else {"__float__": repr(v)}
+    if isinstance(v, (complex, np.complexfloating)):
+        return {"__complex__": [_encode(v.real, arrays), _encode(v.imag, arrays)]}
+    if v is None or isinstance(v, str):
+        return v
     if isinstance(v, tuple):
-        return {"__tuple__": [_encode(x) for x in v]}
+        return {"__tuple__": [_encode(x, arrays) for x in v]}
     if isinstance(v, list):
-        return [_encode(x) for x in v]
+        return [_encode(x, arrays) for x in v]
     if isinstance(v, dict):
-        return {k: _encode(x) for k, x in v.items()}
-    return v
+        if not all(isinstance(k, str) for k in v):
+            raise TypeError(f"cannot save a dict with non-string keys: {list(v)!r}")
+        return {k: _encode(x, arrays) for k, x in v.items()}
+    if _is_instance(v):
+        cls = type(v)
+        return {"__dataclass__": f"{cls.__module__}:{cls.__qualname__}",
+                "fields": {f.name: _encode(getattr(v, f.name), arrays)
+                           for f in dataclasses.fields(v) if f.init}}
+    raise TypeError(f"cannot save a value of type {type(v).__name__}: {v!r}")
 
 
-def _decode(v):
+def _resolve(name: str) -> type:
+    """The dataclass ``"module:qualname"`` of the library (only meanfield types are built)."""
+    module, _, qualname = name.partition(":")
+    if not (module == "meanfield" or module.startswith("meanfield.")):
+        raise ParameterError(f"`path` holds a value of type {name}, not a meanfield type")
+    try:
+        obj = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        raise ParameterError(f"`path` holds a value of type {name}, which this version of "
+                             "meanfield does not have") from None
+    if not (isinstance(obj, type) and dataclasses.is_dataclass(obj)):
+        raise ParameterError(f"`path` holds a value of type {name}, which is not a dataclass")
+    return obj
+
+
+def _decode(v, data):
     if isinstance(v, dict):
         if "__float__" in v:
             return float(v["__float__"])
         if "__tuple__" in v:
-            return tuple(_decode(x) for x in v["__tuple__"])
-        return {k: _decode(x) for k, x in v.items()}
+            return tuple(_decode(x, data) for x in v["__tuple__"])
+        if "__array__" in v:
+            return data[v["__array__"]]
+        if "__complex__" in v:
+            re, im = (_decode(x, data) for x in v["__complex__"])
+            return complex(re, im)
+        if "__dataclass__" in v:
+            cls = _resolve(v["__dataclass__"])
+            return cls(**{k: _decode(x, data) for k, x in v["fields"].items()})
+        return {k: _decode(x, data) for k, x in v.items()}
     if isinstance(v, list):
-        return [_decode(x) for x in v]
+        return [_decode(x, data) for x in v]
     return v
 
 
 def save_result(obj, path) -> Path:
     """Write the fields of result ``obj`` to ``path`` (``.npz`` appended when missing).
 
-    Arrays are stored as ``.npy`` members, everything else as one JSON string together
-    with the result's type name (checked by :func:`load_fields`); nothing is pickled.
-    See :class:`ResultMixin` for an example.
+    Array fields are stored as ``.npy`` members ``a_<field>``, arrays nested in other
+    fields (in a tuple, an estimate, a nested result) as members ``n_<i>``; everything
+    else as one JSON string together with the result's type name (checked by
+    :func:`load_fields`); nothing is pickled.  See :class:`ResultMixin` for an example.
+
+    Raises
+    ------
+    TypeError
+        For a field value that cannot be stored without pickle (a Python object, a dict
+        with non-string keys, an object array).
     """
     path = Path(path)
     if path.suffix != ".npz":
@@ -235,10 +376,10 @@ def save_result(obj, path) -> Path:
     arrays, meta = {}, {}
     for f in dataclasses.fields(obj):
         v = getattr(obj, f.name)
-        if isinstance(v, np.ndarray):
+        if isinstance(v, np.ndarray) and not v.dtype.hasobject:
             arrays["a_" + f.name] = v
         else:
-            meta[f.name] = _encode(v)
+            meta[f.name] = _encode(v, arrays)
     arrays["__meta__"] = np.array(json.dumps({"type": type(obj).__name__, "fields": meta}))
     np.savez(path, **arrays)
     return path
@@ -274,7 +415,7 @@ def load_fields(path, expected: str | None = None) -> dict:
         if expected is not None and stored != expected:
             raise ParameterError(f"`path` holds a saved {stored}, not a {expected}: read it "
                                  f"with {stored}.load")
-        fields = {k: _decode(v) for k, v in meta["fields"].items()}
+        fields = {k: _decode(v, data) for k, v in meta["fields"].items()}
         for key in data.files:
             if key.startswith("a_"):
                 fields[key[2:]] = data[key]

@@ -168,3 +168,99 @@ def test_results_module_doctests():
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+# --- the simulator's results on the shared machinery -------------------------
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+def test_simulation_result_reads_the_format_1_files():
+    """Files written by SimulationResult.save before it moved onto ResultMixin (format 1)."""
+    run = SimulationResult.load(DATA / "simulation_result_format1.npz")
+    assert run.success and run.status == 0 and run.n == 6 and run.batch == 2
+    assert run.x.shape == (5, 6, 2) and run.tau.shape == (6,) and run.x_mean.shape == (6, 2)
+    assert isinstance(run.delta_tau, mf.Estimate) and run.delta_tau.n == 2
+    assert run.delta0 == run.delta_tau[0] and run.c_phi_tau.shape == (6,)
+    assert run.message == "integrated 40 steps of 6 units x 2 trajectories"
+    failed = SimulationResult.load(DATA / "simulation_result_format1_failed.npz")
+    assert not failed.success and failed.status == 1 and failed.delta0 is None
+    assert failed.mu is None and failed.x_mean is None and failed.x.shape == (48, 3, 1)
+    assert failed.message.startswith("diverged at t=24")
+
+
+def test_simulation_result_format_1_round_trips_into_the_shared_format(tmp_path):
+    old = SimulationResult.load(DATA / "simulation_result_format1.npz")
+    path = old.save(tmp_path / "new")
+    _no_pickle(path)
+    with np.load(path, allow_pickle=False) as data:
+        assert json.loads(str(data["__meta__"]))["type"] == "SimulationResult"
+    back = SimulationResult.load(path)
+    assert back == old
+    _assert_same(old, back)
+
+
+def test_simulation_equality_ignores_wall_time():
+    J = mf.ensembles.Gaussian(g=1.2).sample(10, seed=0)
+    a = mf.simulate(J, "tanh", t_max=5.0, dt=0.1, seed=2, max_lag=0.2)
+    b = mf.simulate(J, "tanh", t_max=5.0, dt=0.1, seed=2, max_lag=0.2)
+    assert a == b                                   # (their wall_time differs)
+    assert a != mf.simulate(J, "tanh", t_max=5.0, dt=0.1, seed=3, max_lag=0.2)
+    assert a != dataclasses.replace(a, delta0=mf.Estimate(a.delta0.mean + 1e-12,
+                                                          a.delta0.stderr, a.delta0.n))
+    lyap = mf.simulate.lyapunov(J, "tanh", 5.0, 0.1, seed=0)
+    assert lyap == mf.simulate.lyapunov(J, "tanh", 5.0, 0.1, seed=0)
+    assert lyap != mf.simulate.lyapunov(J, "tanh", 5.0, 0.1, seed=1)
+
+
+def test_lyapunov_result_round_trip(tmp_path):
+    J = mf.ensembles.Gaussian(g=1.5).sample(10, seed=0)
+    res = mf.simulate.lyapunov(J, "tanh", 10.0, 0.1, k=3, seed=1)
+    path = res.save(tmp_path / "lyap.npz")
+    _no_pickle(path)
+    back = mf.simulate.LyapunovResult.load(path)
+    _assert_same(res, back)
+    assert back.lambda_max == res.lambda_max
+    assert res.to_dict()["lambda_max"] == res.lambda_max.to_dict()
+
+
+# --- nested values: estimates, rows, results inside results ------------------
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class _Nested(__import__("meanfield._results", fromlist=["ResultMixin"]).ResultMixin):
+    value: object
+
+
+def test_nested_values_round_trip(tmp_path):
+    nested = {"estimates": (mf.Estimate(1.0, 0.5, 3), mf.Estimate([1.0, 2.0], [0.1, 0.2], 4)),
+              "arrays": [np.arange(3), np.array([1 + 2j, np.nan]), np.array(["a", "b"])],
+              "scalars": (np.float32(0.5), np.int64(3), np.bool_(True), 2 - 1j, -np.inf, None),
+              "result": mf.dmft.fixed_point(g=0.5)}
+    obj = _Nested(nested)
+    from meanfield._results import load_fields
+    back = _Nested(**load_fields(obj.save(tmp_path / "nested"), expected="_Nested"))
+    assert back == obj
+    est = back.value["estimates"]
+    assert isinstance(est[1], mf.Estimate) and est[1].shape == (2,) and est[0].mean == 1.0
+    assert back.value["arrays"][1].dtype == complex and back.value["scalars"][3] == 2 - 1j
+    assert isinstance(back.value["result"], FixedPointResult)
+    assert obj != _Nested(dict(nested, scalars=(0.5, 3, True, 2 - 1j, np.inf, None)))
+    text = json.dumps(obj.to_dict())                  # JSON-ready, complex as real/imag
+    assert json.loads(text)["value"]["arrays"][1]["real"][0] == 1.0
+
+
+def test_unsaveable_values_are_refused(tmp_path):
+    for bad in (np.array([object()]), {1: 2.0}, {"f": print}):
+        with pytest.raises(TypeError, match="cannot save"):
+            _Nested(bad).save(tmp_path / "bad")
+
+
+def test_load_builds_only_meanfield_dataclasses(tmp_path):
+    """A crafted file naming another module's type is refused, not imported and called."""
+    for name in ("os:system", "collections:OrderedDict", "meanfield.transfer:get",
+                 "meanfield.compare:NoSuchRow"):
+        meta = {"type": "_Nested", "fields": {"value": {"__dataclass__": name, "fields": {}}}}
+        np.savez(tmp_path / "crafted.npz", __meta__=np.array(json.dumps(meta)))
+        from meanfield._results import load_fields
+        with pytest.raises(mf.ParameterError, match=name.split(":")[0]):
+            load_fields(tmp_path / "crafted.npz", expected="_Nested")

@@ -26,13 +26,14 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from scipy import fft as sfft
 
 from .. import _checks, transfer
+from .._results import ResultMixin
 from .._runtime import blas_threads, progress_bar, seed_value
 from ..errors import DivergenceError, ParameterError
 from ..estimate import Estimate
@@ -47,7 +48,6 @@ _MAX_FRAMES = 2000
 _RECORD_BYTES = 2 ** 28          # default bound on the recorded trajectory (256 MiB)
 _STAT_BYTES = 2 ** 27            # default bound on the autocovariance buffers (128 MiB)
 _MAX_LAGS = 512                  # default bound on the number of lags
-_FORMAT_VERSION = 1
 #: Default divergence bound, as a multiple of the state's natural scale (see :func:`simulate`).
 DIVERGENCE_FACTOR = 1e10
 #: Largest divergence bound: squares and sums of squares of states below it stay finite.
@@ -62,8 +62,8 @@ STATUS_OK, STATUS_DIVERGED, STATUS_STATS_OVERFLOW = 0, 1, 2
 # results
 # ---------------------------------------------------------------------------
 
-@dataclass(frozen=True, eq=False)
-class SimulationResult:
+@dataclass(frozen=True, repr=False)
+class SimulationResult(ResultMixin):
     r"""Output of :func:`simulate`.
 
     Attributes
@@ -106,7 +106,8 @@ class SimulationResult:
     n_samples : int
         Independent samples behind each Estimate (``batch * blocks``; 0 if failed).
     wall_time : float
-        Seconds spent integrating.
+        Seconds spent integrating (a measurement of the machine: ``==`` ignores it,
+        so that two runs with the same seed compare equal).
     max_state : float
         The divergence bound the run was checked against (see :func:`simulate`).
     success : bool
@@ -126,6 +127,10 @@ class SimulationResult:
     ``t`` hold the frames recorded before the failure, ``x_final`` the state when it
     was detected and ``n_steps`` the steps taken.
 
+    ``to_dict()``, ``save(path)``, ``==`` and the type check of :meth:`load` are those
+    of every result (:class:`meanfield._results.ResultMixin`); :meth:`load` also reads
+    the files that earlier versions wrote with their own layout (format 1).
+
     Examples
     --------
     >>> import numpy as np
@@ -133,6 +138,8 @@ class SimulationResult:
     >>> run = mf.simulate(np.zeros((10, 10)), "linear", 20.0, 0.1, noise=1.0, batch=4, seed=0)
     >>> run.success, run.status, run.delta0
     (True, 0, 0.466 ± 0.019 (n=4))
+    >>> run == mf.simulate(np.zeros((10, 10)), "linear", 20.0, 0.1, noise=1.0, batch=4, seed=0)
+    True
     """
 
     n: int
@@ -158,7 +165,7 @@ class SimulationResult:
     delta_tau: Estimate | None = field(repr=False)
     c_phi_tau: Estimate | None = field(repr=False)
     n_samples: int
-    wall_time: float
+    wall_time: float = field(compare=False)
     max_state: float = math.inf
     success: bool = True
     status: int = 0
@@ -176,9 +183,6 @@ class SimulationResult:
                 f"  delta_tau on {self.tau.size} lags up to {self.tau[-1]:g}, "
                 f"recorded: {rec}, wall_time={self.wall_time:.3g} s)")
 
-    _ARRAYS = ("t", "x", "x_final", "x_mean", "tau")
-    _ESTIMATES = ("mu", "delta0", "delta_tau", "c_phi_tau")
-
     @property
     def block_lengths(self) -> np.ndarray:
         """Samples (strides of ``stat_every`` steps) in each statistics block, as split by the run.
@@ -191,24 +195,6 @@ class SimulationResult:
         n_samp = (self.n_steps - n_trans) // self.stat_every + 1
         return np.diff(block_bounds(n_samp, self.n_samples // self.batch))
 
-    def to_dict(self) -> dict:
-        """All fields; arrays as numpy arrays, estimates as dicts (see :meth:`Estimate.to_dict`).
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> import meanfield as mf
-        >>> run = mf.simulate(np.zeros((10, 10)), "linear", 20.0, 0.1, noise=1.0, batch=4, seed=0)
-        >>> d = run.to_dict()
-        >>> d["dt"], d["batch"]
-        (0.1, 4)
-        """
-        out = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            out[f.name] = v.to_dict() if isinstance(v, Estimate) else v
-        return out
-
     def _check(self):
         """Raise DivergenceError (with this result attached) unless the run succeeded."""
         if not self.success:
@@ -216,43 +202,23 @@ class SimulationResult:
                                   "result instead of this error)", result=self)
         return self
 
-    def save(self, path) -> Path:
-        """Write to ``path`` (``.npz``: arrays plus a JSON metadata string; no pickle).
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> import meanfield as mf
-        >>> run = mf.simulate(np.zeros((10, 10)), "linear", 20.0, 0.1, noise=1.0, batch=4, seed=0)
-        >>> import tempfile, pathlib
-        >>> path = run.save(pathlib.Path(tempfile.mkdtemp()) / "run")
-        >>> mf.simulate.SimulationResult.load(path).delta0
-        0.466 ± 0.019 (n=4)
-        """
-        path = Path(path)
-        arrays, meta = {}, {"format_version": _FORMAT_VERSION, "estimates": {}}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if f.name in self._ARRAYS:
-                if v is not None:
-                    arrays[f.name] = v
-            elif f.name in self._ESTIMATES:
-                if v is not None:
-                    arrays[f"{f.name}__mean"] = np.asarray(v.mean)
-                    arrays[f"{f.name}__stderr"] = np.asarray(v.stderr)
-                meta["estimates"][f.name] = None if v is None else v.n
-            elif isinstance(v, float) and not math.isfinite(v):
-                meta[f.name] = repr(v)
-            else:
-                meta[f.name] = v
-        arrays["__meta__"] = np.array(json.dumps(meta))
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
-        return path
-
     @classmethod
     def load(cls, path) -> SimulationResult:
-        """Read a result written by :meth:`save`.
+        """Read a result written by :meth:`save` (also the format-1 files of earlier versions).
+
+        Parameters
+        ----------
+        path : str or Path
+            A ``.npz`` file written by ``SimulationResult.save``.
+
+        Returns
+        -------
+        SimulationResult
+
+        Raises
+        ------
+        ParameterError
+            If ``path`` holds no saved result, or one of another type.
 
         Examples
         --------
@@ -261,29 +227,72 @@ class SimulationResult:
         >>> run = mf.simulate(np.zeros((10, 10)), "linear", 20.0, 0.1, noise=1.0, batch=4, seed=0)
         >>> import tempfile, pathlib
         >>> path = run.save(pathlib.Path(tempfile.mkdtemp()) / "run")
+        >>> path.name
+        'run.npz'
         >>> loaded = mf.simulate.SimulationResult.load(path)
-        >>> loaded.success, loaded.delta0
-        (True, 0.466 ± 0.019 (n=4))
+        >>> loaded.success, loaded.delta0, loaded == run
+        (True, 0.466 ± 0.019 (n=4), True)
         """
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["__meta__"]))
-            meta.pop("format_version")
-            ests = meta.pop("estimates")
-            kw = dict(meta)
-            if isinstance(kw.get("max_state"), str):       # inf is stored as a string
-                kw["max_state"] = float(kw["max_state"])
-            for name in cls._ARRAYS:
-                kw[name] = data[name] if name in data.files else None
-            for name, n in ests.items():
-                if n is None:
-                    kw[name] = None
-                else:
-                    kw[name] = Estimate(data[f"{name}__mean"], data[f"{name}__stderr"], n)
-        return cls(**kw)
+        with np.load(Path(path), allow_pickle=False) as data:
+            meta = json.loads(str(data["__meta__"])) if "__meta__" in data.files else None
+            if (isinstance(meta, dict) and "type" not in meta
+                    and meta.get("format_version") == _LEGACY_FORMAT):
+                return cls(**_legacy_fields(data, meta))
+        return super().load(path)
+
+    def plot(self, ax=None, *, title: str | None = None):
+        r"""The simulated autocovariance :math:`\Delta(\tau)` with its standard error band.
+
+        With ``c_phi_tau`` recorded, :math:`C_\phi(\tau)` is drawn too.  A failed run
+        (no statistics) shows the recorded trajectories of up to 8 units of the first
+        trajectory up to the failure, or only its message when nothing was recorded.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Draw into it; otherwise a new (pyplot-free) Figure is made.
+        title : str, optional
+            Default: the run's settings (or its failure message).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import meanfield as mf
+        >>> run = mf.simulate(np.zeros((10, 10)), "linear", 20.0, 0.1, noise=1.0, batch=4,
+        ...                   seed=0, max_lag=2.0)
+        >>> fig = run.plot()
+        >>> type(fig).__name__, fig.axes[0].get_xlabel()
+        ('Figure', 'lag $\\tau$ (units of the time constant)')
+        """
+        from ._plots import plot_simulation
+        return plot_simulation(self, ax=ax, title=title)
 
 
-@dataclass(frozen=True, eq=False)
-class LyapunovResult:
+#: The layout of ``SimulationResult.save`` before the shared result format (arrays
+#: under their field names, estimates as ``<name>__mean``/``<name>__stderr``).
+_LEGACY_FORMAT = 1
+_LEGACY_ARRAYS = ("t", "x", "x_final", "x_mean", "tau")
+
+
+def _legacy_fields(data, meta) -> dict:
+    """The fields of a format-1 SimulationResult file."""
+    kw = {k: v for k, v in meta.items() if k not in ("format_version", "estimates")}
+    if isinstance(kw.get("max_state"), str):       # inf was stored as a string
+        kw["max_state"] = float(kw["max_state"])
+    for name in _LEGACY_ARRAYS:
+        kw[name] = data[name] if name in data.files else None
+    for name, n in meta.get("estimates", {}).items():
+        kw[name] = None if n is None else Estimate(data[f"{name}__mean"],
+                                                   data[f"{name}__stderr"], n)
+    return kw
+
+
+@dataclass(frozen=True, repr=False)
+class LyapunovResult(ResultMixin):
     r"""Output of :func:`lyapunov`.
 
     Attributes
@@ -299,7 +308,15 @@ class LyapunovResult:
     method, phi : str
     seed : int or None
     wall_time : float
+        Seconds spent integrating (``==`` ignores it).
     success, status, message
+        ``success`` is always True: a run that diverges raises
+        :class:`~meanfield.errors.DivergenceError`.
+
+    Notes
+    -----
+    ``to_dict()`` holds the fields and ``lambda_max``; ``save``, ``load`` and ``==``
+    are those of every result (:class:`meanfield._results.ResultMixin`).
 
     Examples
     --------
@@ -308,6 +325,8 @@ class LyapunovResult:
     >>> res = mf.simulate.lyapunov(np.zeros((5, 5)), "tanh", 10.0, 0.1, seed=0)
     >>> round(float(res.lambda_max.mean), 4), res.k, res.n  # log(0.9)/0.1
     (-1.0536, 1, 5)
+    >>> res.to_dict()["lambda_max"]["n"]
+    10
     """
 
     exponents: np.ndarray
@@ -326,10 +345,12 @@ class LyapunovResult:
     method: str
     phi: str
     seed: int | None
-    wall_time: float
+    wall_time: float = field(compare=False)
     success: bool = True
     status: int = 0
     message: str = ""
+
+    _dict_properties = ("lambda_max",)
 
     @property
     def lambda_max(self) -> Estimate:
@@ -341,22 +362,34 @@ class LyapunovResult:
                 f"phi={self.phi!r}, method={self.method!r}, dt={self.dt:g}, "
                 f"t_counted={self.t_counted:g}, noise={self.noise:g}, seed={self.seed})")
 
-    def to_dict(self) -> dict:
-        """All fields plus ``lambda_max`` as a dict.
+    def plot(self, ax=None, *, title: str | None = None):
+        r"""The exponents measured on each block of counted time, with their mean ± stderr.
+
+        One series per exponent (at most the 6 largest): the block values as points,
+        the overall exponent as a line with a band of :math:`\pm 1` standard error.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Draw into it; otherwise a new (pyplot-free) Figure is made.
+        title : str, optional
+            Default: the run's settings and :math:`\lambda_\max`.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
 
         Examples
         --------
         >>> import numpy as np
         >>> import meanfield as mf
-        >>> res = mf.simulate.lyapunov(np.zeros((5, 5)), "tanh", 10.0, 0.1, seed=0)
-        >>> d = res.to_dict()
-        >>> d["k"], d["dt"], d["phi"]
-        (1, 0.1, 'tanh')
+        >>> res = mf.simulate.lyapunov(np.zeros((5, 5)), "tanh", 10.0, 0.1, k=2, seed=0)
+        >>> fig = res.plot()
+        >>> type(fig).__name__, fig.axes[0].get_xlabel()
+        ('Figure', 'block of counted time')
         """
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["lambda_max"] = self.lambda_max.to_dict()
-        return out
-
+        from ._plots import plot_lyapunov
+        return plot_lyapunov(self, ax=ax, title=title)
 
 # ---------------------------------------------------------------------------
 # running autocovariance
