@@ -27,6 +27,7 @@ import numpy as np
 
 from . import _checks
 from ._callable import make_callable
+from ._results import ResultMixin
 from .dmft import DMFTResult
 from .dmft import lyapunov as _dmft_lyapunov
 from .errors import ParameterError
@@ -224,8 +225,8 @@ def _row_budget(budget, quantity) -> float:
     return float(budget)
 
 
-@dataclass(frozen=True, eq=False)
-class Comparison:
+@dataclass(frozen=True, repr=False)
+class Comparison(ResultMixin):
     r"""Theory against simulation, statistic by statistic.
 
     Attributes
@@ -255,6 +256,18 @@ class Comparison:
     passed : bool
         Whether every row passes (a property; see :meth:`with_criterion` to judge
         the same comparison with another ``k`` or ``budget``).
+    success, status, message
+        Properties: ``success`` is always True and ``status`` 0 (what cannot be
+        compared raises :class:`~meanfield.errors.ParameterError` in :func:`compare`);
+        whether theory and simulation agree is ``passed``, and ``message`` says which
+        rows fail.
+
+    Notes
+    -----
+    ``to_dict()`` (the fields with ``passed``, ``max_abs_z`` and the status
+    vocabulary, JSON-ready), ``save(path)``/``Comparison.load(path)`` (``.npz`` + JSON,
+    with the rows and the theory ``sol`` inside) and ``==`` (field by field) are those
+    of every result, :class:`meanfield._results.ResultMixin`.
 
     Examples
     --------
@@ -264,7 +277,13 @@ class Comparison:
     >>> cmp = Comparison(rows=rows, sol=None)
     >>> cmp.passed, [r.name for r in cmp.failures()]
     (False, ['delta0'])
+    >>> cmp.success, cmp.message
+    (True, '1 of 2 rows outside tolerance: delta0')
     >>> cmp.with_criterion(budget={"delta0": 0.02}).passed
+    True
+    >>> import tempfile, pathlib
+    >>> path = cmp.save(pathlib.Path(tempfile.mkdtemp()) / "cmp")
+    >>> Comparison.load(path) == cmp
     True
     """
 
@@ -279,6 +298,8 @@ class Comparison:
     notes: tuple = ()
     k: float = _K
     budget: float | Mapping[str, float] = 0.0
+
+    _dict_properties = ("passed", "max_abs_z")
 
     def __post_init__(self):
         k = _checks.nonnegative("k", self.k)
@@ -300,6 +321,24 @@ class Comparison:
         """Largest :math:`|z|` over the rows (inf if a row has zero stderr and misses)."""
         zs = [abs(r.z) for r in self.rows]
         return float(np.nanmax(zs)) if zs else 0.0
+
+    @property
+    def success(self) -> bool:
+        """Always True: :func:`compare` raises for what it cannot compare (see ``passed``)."""
+        return True
+
+    @property
+    def status(self) -> int:
+        """Always 0 (see :attr:`success`)."""
+        return 0
+
+    @property
+    def message(self) -> str:
+        """``"all n rows within tolerance"`` or which rows fail (the stored criterion)."""
+        bad = [r.name for r in self.rows if not r.passed]
+        if not bad:
+            return f"all {len(self.rows)} rows within tolerance"
+        return f"{len(bad)} of {len(self.rows)} rows outside tolerance: {', '.join(bad)}"
 
     @property
     def passed(self) -> bool:

@@ -448,6 +448,15 @@ class BinnedDensity(ResultMixin):
         All values given, inside the bins or not: the density is normalised to the
         fraction of all values, so ``sum(density * measure)`` is the fraction
         that fell into the bins.
+    success, status, message
+        Properties: a histogram cannot fail (bad input raises in
+        :func:`binned_density`), so ``success`` is True and ``status`` 0; ``message``
+        says how many values fell into the bins.
+
+    Notes
+    -----
+    ``to_dict()``, ``save(path)``/``BinnedDensity.load(path)`` and ``==`` are those of
+    every result, :class:`meanfield._results.ResultMixin`.
 
     Examples
     --------
@@ -461,6 +470,8 @@ class BinnedDensity(ResultMixin):
     ('radial', 400, [102, 287])
     >>> d.density.round(3), d.stderr.round(3)
     (array([0.325, 0.305]), array([0.028, 0.01 ]))
+    >>> d.success, d.message
+    (True, '389 of 400 values in 2 radial bins')
     """
 
     kind: str
@@ -472,6 +483,22 @@ class BinnedDensity(ResultMixin):
     n_total: int
 
     _repr_fields = ("kind", "edges", "density", "stderr", "n_total")
+
+    @property
+    def success(self) -> bool:
+        """Always True (see the class Attributes)."""
+        return True
+
+    @property
+    def status(self) -> int:
+        """Always 0."""
+        return 0
+
+    @property
+    def message(self) -> str:
+        """How many of the values fell into the bins."""
+        return (f"{int(np.sum(self.counts))} of {self.n_total} values in {self.counts.size} "
+                f"{self.kind} bins")
 
     @property
     def centers(self) -> np.ndarray:
@@ -809,6 +836,10 @@ class SpectrumComparison(ResultMixin):
         Every row within its tolerance.
     message : str
         Summary, naming the failing rows.
+    success, status
+        Properties: ``success`` is always True and ``status`` 0 (what cannot be
+        compared raises in :func:`compare`); whether the samples agree with the
+        theory is ``passed``.
     k : float
         Standard errors allowed for sampling error.
     error : str
@@ -866,6 +897,14 @@ class SpectrumComparison(ResultMixin):
     (('F(0.25R)', 'F(0.5R)', 'F(0.75R)'), 1.0, array([2.+0.j]))
     >>> res.eigenvalues.shape, res.outliers_seed.tolist()
     ((2, 100), [0, 1])
+
+    ``to_dict()``, ``save(path)``/``SpectrumComparison.load(path)`` and ``==`` are those
+    of every result (:class:`meanfield._results.ResultMixin`):
+
+    >>> import tempfile, pathlib
+    >>> path = res.save(pathlib.Path(tempfile.mkdtemp()) / "spectrum")
+    >>> SpectrumComparison.load(path) == res, res.success
+    (True, True)
     """
 
     ensemble: str
@@ -904,6 +943,16 @@ class SpectrumComparison(ResultMixin):
     support_r: np.ndarray = field(repr=False)
     support_theta: np.ndarray = field(repr=False)
     support_density: np.ndarray = field(repr=False)
+
+    @property
+    def success(self) -> bool:
+        """Always True: :func:`compare` raises for what it cannot compare (see ``passed``)."""
+        return True
+
+    @property
+    def status(self) -> int:
+        """Always 0 (see :attr:`success`)."""
+        return 0
 
     @property
     def rows(self) -> tuple[SpectrumRow, ...]:

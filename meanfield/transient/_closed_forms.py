@@ -381,6 +381,17 @@ class ChiSquareLaw(ResultMixin):
         :math:`B = \langle\mu^2\rangle e^{-2t}(I_0(2rt)-1)/r^2` (the projection of
         :math:`x_0` on the mean-weight direction); 0 for iid couplings, where
         the law is a point mass at :math:`A`.
+    success, status, message
+        Properties: a closed form cannot fail (bad input raises in
+        :func:`squared_norm_law`), so ``success`` is True and ``status`` 0;
+        ``message`` states the law.
+
+    Notes
+    -----
+    ``to_dict()``, ``save(path)``/``ChiSquareLaw.load(path)`` and ``==`` are those of
+    every result, :class:`meanfield._results.ResultMixin`.  It has no ``plot()``: its
+    figure is the law drawn over samples of :math:`\|x(t)\|^2` (``pdf`` over a
+    histogram of :meth:`meanfield.simulate.SquaredNormSamples.pooled`).
 
     Examples
     --------
@@ -393,11 +404,28 @@ class ChiSquareLaw(ResultMixin):
     (0.1478, 1.2457)
     >>> round(law.mean, 4), round(law.var, 4), round(law.tail_rate, 4)
     (1.3935, 3.1035, 0.4014)
+    >>> law.success, law.message
+    (True, '||x(t)||^2 -> A + B z^2 at t=1: A=0.1478, B=1.246')
     """
 
     t: float
     shift: float
     scale: float
+
+    @property
+    def success(self) -> bool:
+        """Always True (see the class Attributes)."""
+        return True
+
+    @property
+    def status(self) -> int:
+        """Always 0."""
+        return 0
+
+    @property
+    def message(self) -> str:
+        """The law with its parameters."""
+        return f"||x(t)||^2 -> A + B z^2 at t={self.t:g}: A={self.shift:.4g}, B={self.scale:.4g}"
 
     @property
     def mean(self) -> float:

@@ -264,6 +264,8 @@ class ExponentFit(ResultMixin):
         (``"local_maximum"``) just above the threshold.
     below : float
         The order parameter just below the threshold (0: continuous onset).
+    success, status, message
+        ``success`` False (``status`` 1) when the points are not on a power law.
 
     Examples
     --------
@@ -288,6 +290,29 @@ class ExponentFit(ResultMixin):
 
     _repr_fields = ("kind", "r", "critical", "exponent", "stderr", "t_onset", "below",
                     "success", "message")
+
+    def plot(self, ax=None, *, title: str | None = None):
+        r"""The order parameter against the distance to the threshold (log-log) with the fit.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Draw into it; otherwise a new (pyplot-free) Figure is made.
+        title : str, optional
+            Default: the kind, the radius and the fitted exponent.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> fig = critical_exponent(0.5).plot()
+        >>> type(fig).__name__, fig.axes[0].get_xscale(), fig.axes[0].get_yscale()
+        ('Figure', 'log', 'log')
+        """
+        from ._plots import plot_exponent_fit
+        return plot_exponent_fit(self, ax=ax, title=title)
 
 
 def critical_exponent(r: float = 0.0, kind: str = "amplified", *,
