@@ -50,7 +50,7 @@ STATISTICAL_MODULES = {
     "test_simulate", "test_compare", "test_spectra", "test_transient", "test_validation",
     "test_estimate", "test_results_io", "test_ensembles_gaussian", "test_ensembles_elliptic",
     "test_ensembles_block", "test_ensembles_rajan_abbott", "test_ensembles_low_rank",
-    "test_ensembles_random_mode",
+    "test_ensembles_random_mode", "test_validation_stats",
 }
 
 

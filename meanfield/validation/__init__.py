@@ -30,7 +30,9 @@ Minimum detectable error
 from ._stats import (
     ALPHA,
     SMOKE_LIMIT,
+    Extrapolation,
     FiniteSizeFit,
+    extrapolate,
     fit_inverse_n,
     minimum_detectable_error,
     n_for_resolution,
@@ -39,5 +41,6 @@ from ._stats import (
     verdict,
 )
 
-__all__ = ["ALPHA", "SMOKE_LIMIT", "FiniteSizeFit", "fit_inverse_n", "minimum_detectable_error",
-           "n_for_resolution", "t_quantile", "tolerance", "verdict"]
+__all__ = ["ALPHA", "SMOKE_LIMIT", "Extrapolation", "FiniteSizeFit", "extrapolate",
+           "fit_inverse_n", "minimum_detectable_error", "n_for_resolution", "t_quantile",
+           "tolerance", "verdict"]
