@@ -2,6 +2,8 @@ r"""Figures of transient amplification (:mod:`meanfield.transient`)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._comparison import new_figure
@@ -167,4 +169,27 @@ def plot_tail(fit, ax=None, *, bins: int = 40, title: str | None = None):
                  f"{fit.winner} tail wins: $\\Delta$AIC = {fit.delta_aic:.1f}, "
                  f"Vuong z = {fit.vuong_z:.1f}", fontsize=9)
     ax.legend(fontsize=7)
+    return fig
+
+
+def plot_exponent_fit(fit, ax=None, *, title=None):
+    """log O against log(<mu^2> - <mu^2>_c): the points and the fitted power law."""
+
+    fig, ax = new_figure(ax=ax)
+    d = np.asarray(fit.distance, dtype=np.float64)
+    o = np.asarray(fit.order_parameter, dtype=np.float64)
+    good = np.isfinite(o) & (o > 0) & (d > 0)
+    ax.plot(d[good], o[good], "o", ms=4, label="order parameter")
+    if math.isfinite(fit.exponent) and math.isfinite(fit.intercept) and good.any():
+        dd = np.geomspace(d[good].min(), d[good].max(), 50)
+        ax.plot(dd, np.exp(fit.intercept) * dd ** fit.exponent, "-", color="k", lw=1,
+                label=rf"fit, exponent {fit.exponent:.4g} $\pm$ {fit.stderr:.1g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$\langle\mu^2\rangle - \langle\mu^2\rangle_c$")
+    ax.set_ylabel("gain above 1" if fit.kind == "amplified" else "local maximum above minimum")
+    ax.set_title(title if title is not None else
+                 f"{fit.kind}, r={fit.r:g}: critical <mu^2> = {fit.critical:.5g}"
+                 + ("" if fit.success else f" ({fit.message})"), fontsize=8)
+    ax.legend(fontsize=8)
     return fig

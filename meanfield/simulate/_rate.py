@@ -268,7 +268,7 @@ class SimulationResult(ResultMixin):
         >>> type(fig).__name__, fig.axes[0].get_xlabel()
         ('Figure', 'lag $\\tau$ (units of the time constant)')
         """
-        from ._plots import plot_simulation
+        from ..plotting._simulation import plot_simulation
         return plot_simulation(self, ax=ax, title=title)
 
 
@@ -388,7 +388,7 @@ class LyapunovResult(ResultMixin):
         >>> type(fig).__name__, fig.axes[0].get_xlabel()
         ('Figure', 'block of counted time')
         """
-        from ._plots import plot_lyapunov
+        from ..plotting._simulation import plot_lyapunov
         return plot_lyapunov(self, ax=ax, title=title)
 
 # ---------------------------------------------------------------------------

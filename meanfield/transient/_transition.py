@@ -311,7 +311,7 @@ class ExponentFit(ResultMixin):
         >>> type(fig).__name__, fig.axes[0].get_xscale(), fig.axes[0].get_yscale()
         ('Figure', 'log', 'log')
         """
-        from ._plots import plot_exponent_fit
+        from ..plotting._transient import plot_exponent_fit
         return plot_exponent_fit(self, ax=ax, title=title)
 
 

@@ -1,12 +1,14 @@
 """Figures of simulation results (``SimulationResult.plot``, ``LyapunovResult.plot``).
 
-Imported only when a ``.plot()`` is called, so that the simulator does not import
-matplotlib; figures are pyplot-free (:func:`meanfield.plotting.new_figure`).
+Imported only when a ``.plot()`` is called (the simulator imports no plotting at module
+level); figures are pyplot-free (:func:`meanfield.plotting.new_figure`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ._comparison import new_figure
 
 _MAX_UNITS = 8
 _MAX_EXPONENTS = 6
@@ -14,7 +16,6 @@ _MAX_EXPONENTS = 6
 
 def plot_simulation(run, ax=None, *, title=None):
     """Delta(tau) (and C_phi(tau)) with a +-1 stderr band; a failed run's trajectories."""
-    from ..plotting import new_figure
 
     fig, ax = new_figure(ax=ax)
     if not run.success:
@@ -51,7 +52,6 @@ def plot_simulation(run, ax=None, *, title=None):
 
 def plot_lyapunov(res, ax=None, *, title=None):
     """Block exponents as points; each exponent as a line with a +-1 stderr band."""
-    from ..plotting import new_figure
 
     fig, ax = new_figure(ax=ax)
     blocks = np.arange(1, res.n_blocks + 1)
