@@ -29,8 +29,10 @@ import numpy as np
 import meanfield as mf
 from meanfield._runtime import progress_bar
 from meanfield.compare import Comparison, compare
+from meanfield.estimate import Estimate
 from meanfield.validation import (
     SMOKE_LIMIT,
+    extrapolate,
     minimum_detectable_error,
     n_for_resolution,
     tolerance,
@@ -60,6 +62,11 @@ DEFAULT_OUT = Path("validation-report")
 _THREADS = 1
 
 
+#: Row kinds that are checks per seed, not estimates of a theory value: no minimum detectable
+#: error (each such row has a graded companion, e.g. an outlier's mean over seeds).
+_UNGRADED = ("outlier_match",)
+
+
 @dataclass
 class Check:
     """One comparison inside a case, with the outcome it is expected to have.
@@ -81,7 +88,12 @@ class Check:
         for row in self.comparison.rows:
             if isinstance(row, FixedRow):
                 tol = float(row.tolerance)
-                mde = minimum_detectable_error(tol, row.scale) if row.quantity != "exact" else 0.0
+                if row.quantity == "exact":
+                    mde = 0.0
+                elif row.quantity in _UNGRADED:
+                    mde = math.nan
+                else:
+                    mde = minimum_detectable_error(tol, row.scale)
                 v = "FAIL" if not row.ok else ("smoke" if mde > SMOKE_LIMIT else "pass")
             else:
                 b = float(budget_c.get(row.name, 0.0)) / n
@@ -221,7 +233,8 @@ def _theory(case: Case, dt):
 # ---------------------------------------------------------------------------
 
 def run_case(case: Case, quick: bool = True, *, size: Size | None = None, theory=None,
-             jobs: int = 1, budgets: dict | None = None, seed_shift: int = 0) -> CaseResult:
+             jobs: int = 1, budgets: dict | None = None, seed_shift: int = 0,
+             extrapolate: bool | None = None) -> CaseResult:
     """Run one case.
 
     Parameters
@@ -242,9 +255,15 @@ def run_case(case: Case, quick: bool = True, *, size: Size | None = None, theory
     seed_shift : int
         Move the suite's seeds by ``100 * seed_shift`` (0-9): another realisation
         of every run, still disjoint from the held-out budget seeds.
+    extrapolate : bool, optional
+        Also run at the case's ``extrapolate`` sizes and extrapolate to
+        :math:`N \\to \\infty` (default: for the full size of a case that has them).
     """
     if isinstance(case, MatrixCase):
-        return run_matrix_case(case, quick, size=size)
+        return run_matrix_case(case, quick, size=size, seed_shift=seed_shift)
+    if extrapolate is None:
+        extrapolate = size is None and not quick
+    extrapolate = bool(extrapolate and case.extrapolate)
     size = size if size is not None else case.size(quick)
     if seed_shift:
         size = dataclasses.replace(size, seeds=suite_seeds(size.seeds, seed_shift))
@@ -254,12 +273,7 @@ def run_case(case: Case, quick: bool = True, *, size: Size | None = None, theory
     checks = []
     try:
         sol = theory(case, case.dt)
-        if jobs > 1 and len(size.seeds) > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as ex:
-                outs = list(ex.map(_one_seed, [case] * len(size.seeds),
-                                   [size] * len(size.seeds), size.seeds))
-        else:
-            outs = [_one_seed(case, size, s) for s in size.seeds]
+        outs = _run_seeds(case, size, jobs)
         runs = [o[0] for o in outs]
         pops = outs[0][1]
         lags = case.lags or None
@@ -280,6 +294,8 @@ def run_case(case: Case, quick: bool = True, *, size: Size | None = None, theory
                                 Comparison(rows=rows, sol=cont.sol), expect_pass=False))
         if case.name == "linear_noise":
             checks[0].extra_rows.extend(_closed_form_rows(case))
+        if extrapolate:
+            checks.append(_extrapolation(case, size, sol, checks[0].comparison, jobs))
         passed = all(c.outcome(budget, size.n) for c in checks)
         error = None
     except Exception as exc:  # noqa: BLE001 - a failing case is reported, not raised
@@ -289,6 +305,60 @@ def run_case(case: Case, quick: bool = True, *, size: Size | None = None, theory
         error += "\n" + traceback.format_exc(limit=3)
     return CaseResult(case=case, size=size, quick=quick, checks=checks, budget=budget,
                       passed=passed, wall_time=time.perf_counter() - t0, error=error)
+
+
+def _run_seeds(case: Case, size: Size, jobs: int) -> list:
+    """``_one_seed`` for every seed of ``size`` (in ``jobs`` processes)."""
+    if jobs > 1 and len(size.seeds) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as ex:
+            return list(ex.map(_one_seed, [case] * len(size.seeds), [size] * len(size.seeds),
+                               size.seeds))
+    return [_one_seed(case, size, s) for s in size.seeds]
+
+
+def _extrapolation(case: Case, size: Size, sol, main: Comparison, jobs: int) -> Check:
+    r"""Rows of the main comparison, measured at all sizes, extrapolated to N -> infinity.
+
+    The rows named in ``case.extrapolate_rows`` (every row when it is empty).
+
+    The case is run again at each N of ``case.extrapolate`` (same seeds and run
+    lengths; each N its own coupling matrices); per row the means over seeds are
+    fitted to :math:`y_\infty + a/N` (:func:`meanfield.validation.extrapolate`) and
+    the intercept is tested against the theory with no finite-size budget:
+    :math:`|y_\infty - \text{theory}| < t_\nu(1 - \alpha/2)\,\sigma_{y_\infty}`
+    (:math:`\nu = \min_i n_i - 1`).  A row whose points reject the law (chi-square
+    :math:`p < 0.01`), or that has only two sizes to check it on, fails: its
+    extrapolation is no evidence.
+    """
+    sizes = sorted(set(int(n) for n in case.extrapolate) | {size.n})
+    comparisons = {size.n: main}
+    for n in sizes:
+        if n not in comparisons:
+            outs = _run_seeds(case, dataclasses.replace(size, n=n), jobs)
+            runs = [o[0] for o in outs]
+            if case.kind == "lyapunov":
+                comparisons[n] = compare(sol, runs)
+            else:
+                comparisons[n] = compare(sol, runs, lags=case.lags or None,
+                                         populations=outs[0][1])
+    rows, notes = [], []
+    for row in main.rows:
+        if case.extrapolate_rows and row.name not in case.extrapolate_rows:
+            continue
+        pts = [comparisons[n][row.name].simulation for n in sizes]
+        ex = extrapolate(sizes, [float(e.mean) for e in pts], [float(e.stderr) for e in pts],
+                         [int(e.n) for e in pts])
+        tol = ex.tolerance()
+        ok = bool(ex.consistent and abs(ex.value - row.theory) < tol)
+        name = f"{row.name}, N -> inf"
+        if not ex.consistent:
+            name += (": 1/N law REJECTED" if ex.fit_dof else ": two sizes cannot check the 1/N law")
+        rows.append(FixedRow(name, row.quantity, row.theory, row.theory_infinite,
+                             Estimate(ex.value, ex.value_stderr, sum(ex.n_seeds)), tol, ok,
+                             f"{tol:.3g}", scale=row.scale))
+        notes.append(f"{row.name}: {ex.describe()}")
+    label = f"extrapolated to N -> inf over N = {', '.join(str(n) for n in sizes)}"
+    return Check(label, FixedComparison(tuple(rows), notes=tuple(notes)))
 
 
 def _scale_free(sol, comparison: Comparison, runs) -> Comparison:
