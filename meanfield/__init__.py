@@ -6,7 +6,8 @@ mean-field theory), :mod:`~meanfield.ensembles` (random connectivity),
 :mod:`~meanfield.simulate` (the finite-size simulator; the module is callable:
 ``mf.simulate(J, ...)``, with ``mf.simulate.lyapunov``), :mod:`~meanfield.compare`
 (theory against simulation, also callable: ``mf.compare(sol, run)``),
-:mod:`~meanfield.plotting` and :class:`~meanfield.estimate.Estimate`.
+:mod:`~meanfield.trained` (networks trained to fixed points), :mod:`~meanfield.plotting`
+and :class:`~meanfield.estimate.Estimate`.
 
 The submodules are imported on first use (PEP 562 module ``__getattr__``), so that
 ``import meanfield`` does not pay for scipy's optimizers and statistics or for
@@ -40,6 +41,7 @@ if TYPE_CHECKING:                       # static analysers see the eager imports
         plotting,
         simulate,
         spectra,
+        trained,
         transfer,
         transient,
     )
@@ -49,7 +51,7 @@ __version__ = "0.1.0"
 #: Submodules loaded on first attribute access.
 _SUBMODULES = frozenset({
     "compare", "dmft", "ensembles", "errors", "estimate", "gaussian", "plotting", "simulate",
-    "spectra", "transfer", "transient",
+    "spectra", "trained", "transfer", "transient",
 })
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "plotting",
     "simulate",
     "spectra",
+    "trained",
     "transfer",
     "transient",
     "Estimate",

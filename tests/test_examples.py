@@ -11,7 +11,7 @@ import inspect
 import pytest
 
 MODULES = ("dmft", "gaussian", "transfer", "estimate", "compare", "simulate", "spectra",
-           "transient", "ensembles", "plotting", "validation", "errors")
+           "transient", "ensembles", "plotting", "validation", "errors", "trained")
 
 # Public names still without Examples.  Remove an entry when its Examples land
 # (test_known_missing_is_current lists such entries as a skip).  Empty: every public
