@@ -362,8 +362,10 @@ class ReservoirTheory(ResultMixin):
         .. math::
 
             H_a(s) = A^\top C^{-1}\left[(1+s) - B^{(a)}C^{-1}\right]^{-1}\beta^{(a)}
+            = A^\top\left[(1+s)C - B^{(a)}\right]^{-1}\beta^{(a)}
 
-        with :math:`B^{(a)}_{lk} = E^{(a)}_{lk} - \beta^{(a)}_l A_k`.  It describes the
+        (one :math:`K\times K` solve per ``s``) with
+        :math:`B^{(a)}_{lk} = E^{(a)}_{lk} - \beta^{(a)}_l A_k`.  It describes the
         finite-:math:`N` :math:`w^\top D[(1+s) - JD]^{-1}u` outside the bulk,
         :math:`|1 + s| > R_a`; inside it the independent part of :math:`J` no longer drops out.
 
@@ -388,11 +390,9 @@ class ReservoirTheory(ResultMixin):
         s = _checks.complex_array("s", s)
         A, C = self.targets, self.gram
         E, beta = self.feedback_moments[a], self.u_moments[a]
-        BC = np.linalg.solve(C.T, (E - np.outer(beta, A)).T).T         # B C^{-1}
-        left = np.linalg.solve(C.T, A)                                  # C^{-T} A
-        lam, V = np.linalg.eig(BC)
-        lv, rv = left @ V, np.linalg.solve(V, beta)
-        out = ((lv * rv)[None, :] / (1.0 + s.ravel()[:, None] - lam[None, :])).sum(axis=1)
+        B = E - np.outer(beta, A)
+        M = (1.0 + s.ravel())[:, None, None] * C[None] - B[None]        # (1+s) C - B
+        out = np.linalg.solve(M, np.broadcast_to(beta, (M.shape[0], A.size))[..., None])[..., 0] @ A
         return out.reshape(s.shape)
 
     def _attractor_iv(self, attractor):
