@@ -45,27 +45,35 @@ def lyapunov(sol: DMFTResult) -> float:
     Returns
     -------
     float
-        :math:`\lambda_{\max}`.  For a static fixed point, from the Jacobian spectrum
-        of :math:`J\,\mathrm{diag}\,\phi'`: a disk of radius
-        :math:`r = g\sqrt{\langle\phi'^2\rangle}` and the mean-mode eigenvalue
-        :math:`\lambda_0 = J_0\langle\phi'\rangle` (stored in the result as
-        ``mean_dphi``; the transfer function is not looked up again): continuous
-        time :math:`-1 + \max(r, \lambda_0)`; Euler map
-        :math:`\log\max(|1-dt| + dt\,r,\ |1-dt+dt\,\lambda_0|)/dt`, the largest
-        multiplier of :math:`1 - dt + dt\,z` over that spectrum.
+        :math:`\lambda_{\max}`.  For a static fixed point, from the spectrum of
+        :math:`J\,\mathrm{diag}\,\phi'` stored in the result: a disk of radius
+        :math:`r = g\sqrt{\langle\phi'^2\rangle}` and the ``outliers``
+        :math:`\lambda_k` (``sol.outliers``; the transfer function is not looked up
+        again): continuous time :math:`-1 + \max(r, \max_k\mathrm{Re}\,
+        \lambda_k)`; Euler map :math:`\log\max(|1-dt| + dt\,r,\ \max_k|1-dt+dt\,
+        \lambda_k|)/dt`, the largest multiplier of :math:`1 - dt + dt\,z` over that
+        spectrum.  When every unit sits at a kink of :math:`\phi` with zero variance
+        (relu with no input), the exponent of the network with the one-sided slopes
+        :math:`(b_+, b_-)` at the kink: :math:`s - 1` (Euler map:
+        :math:`\log(1 - dt + dt\,s)/dt`), :math:`s` the growth factor of its fastest
+        self-similar pattern (:math:`s = g\sqrt{(b_+^2 + b_-^2)/2}` without mean coupling).
 
     Raises
     ------
     ParameterError
-        ``sol`` is not a one-population :class:`DMFTResult`, or a static result
-        with a mean coupling saved without ``mean_dphi``.
+        ``sol`` is not a one-population :class:`DMFTResult` (for a static state of several
+        populations the message of the result states its largest growth exponent), or a
+        static result saved by an older version without ``mean_dphi`` or ``outliers``.
 
     Notes
     -----
     Continuous time: :math:`\lambda_{\max} = -1 + \sqrt{1 - E_0}`, :math:`E_0` the
     lowest eigenvalue of :math:`-\partial_\tau^2 + 1 - g^2 C_{\phi'}(\tau)`.  At the
     trivial fixed point (tanh, :math:`g<1`) :math:`C_{\phi'} = 1` and
-    :math:`\lambda_{\max} = g - 1`.
+    :math:`\lambda_{\max} = g - 1`.  At a kink with zero variance the perturbation
+    dynamics is not linear but positively homogeneous, so the exponent is that of its
+    fastest self-similar pattern (for relu with :math:`J_0 = 0`:
+    :math:`g/\sqrt 2 - 1`, where :math:`\phi'(0)` taken as 0 would give -1).
 
     Examples
     --------
@@ -76,21 +84,19 @@ def lyapunov(sol: DMFTResult) -> float:
     0.112
     >>> round(mf.dmft.lyapunov(mf.dmft.solve(g=0.5, dt=0.5)), 6)   # Euler map: log(0.75) / 0.5
     -0.575364
+    >>> round(mf.dmft.lyapunov(mf.dmft.solve(g=1.2, phi="relu")), 6)   # kink: g / sqrt(2) - 1
+    -0.151472
     """
     if not isinstance(sol, DMFTResult):
         raise ParameterError(f"`sol` must be a DMFTResult from meanfield.dmft.solve; "
                              f"got {type(sol).__name__}")
     if np.ndim(sol.delta0) != 0:
         raise ParameterError("`sol` has several populations; the Schroedinger-operator "
-                             "formula is implemented for one population only")
-    g2 = float(sol.g) ** 2
+                             "formula is implemented for one population only (for a static "
+                             "state the result's message states its largest growth exponent)")
     if sol.method == "static":
-        if sol.mean_dphi is None and float(sol.J0) != 0.0:
-            raise ParameterError(
-                "`sol` has no `mean_dphi` (<phi'> at the fixed point, needed for the mean-mode "
-                "eigenvalue J0 <phi'>): it was saved by an older version; solve again")
-        return _static.growth_exponent(float(sol.g), float(sol.J0), float(sol.c_dphi_tau[0]),
-                                       float(sol.mean_dphi or 0.0), sol.dt)
+        return _static.result_exponent(sol)
+    g2 = float(sol.g) ** 2
     if sol.dt is None:
         return _continuous(sol, g2)
     return _euler(sol, g2)

@@ -43,9 +43,22 @@ class DMFTResult(ResultMixin):
         :func:`meanfield.dmft.lyapunov`) or ``"fixed-point"`` (static solution).
     mean_dphi : float or ndarray or None
         :math:`\langle\phi'(x)\rangle` over the stationary distribution of the field
-        (per population); :math:`J_0\langle\phi'\rangle` is the mean-mode eigenvalue
-        of :math:`J\,\mathrm{diag}\,\phi'(x)` that :func:`meanfield.dmft.lyapunov`
-        needs at a static fixed point.  ``None`` only in results saved before it existed.
+        (per population).  ``None`` only in results saved before it existed.
+    outliers : ndarray or None
+        Static fixed point: the outlier eigenvalues of :math:`J\,\mathrm{diag}\,\phi'(x)`
+        (complex, largest real part first; empty when the whole spectrum is in the bulk
+        disk), which :func:`meanfield.dmft.lyapunov` needs with the bulk radius.  They are
+        the eigenvalues, outside the disk, of the Jacobian of the static map
+        :math:`(\mu, \Delta) \mapsto (J_0\langle\phi\rangle + I_0,\
+        g^2\langle\phi^2\rangle + \sigma_I^2)`, which reduces to the mean-mode eigenvalue
+        :math:`J_0\langle\phi'\rangle` without a mean.  ``None`` for fluctuating states,
+        at a kink (below) and in results saved before it existed.
+    kink_slopes : tuple or None
+        Static fixed point with zero variance whose units all sit at a kink of
+        :math:`\phi` (relu at :math:`\mu = 0`): the one-sided slopes
+        :math:`(b_+, b_-)` there, which set the growth of perturbations (several
+        populations: one entry per population, ``None`` for those not at a kink).
+        ``None`` otherwise.
     success, status, message, nit, residual
         Convergence report (``message`` says more); ``residual`` is the largest
         violation of the self-consistency equations reached, relative to
@@ -54,7 +67,8 @@ class DMFTResult(ResultMixin):
         ======  =======  ============================================================
         status  success  meaning
         ======  =======  ============================================================
-        0       True     converged
+        0       True     converged (a static fixed point: linearly stable, or at a
+                         kink where the message says what was assessed)
         2       False    the solver stopped short of the tolerance or rejected its
                          solution (non-physical root, lag range too short)
         3       True     the fluctuating (spectral) solve failed without noise and
@@ -111,6 +125,8 @@ class DMFTResult(ResultMixin):
     dt: float | None = None
     fractions: np.ndarray | None = field(default=None)
     mean_dphi: float | np.ndarray | None = None
+    outliers: np.ndarray | None = None
+    kink_slopes: tuple | None = None
 
     _repr_fields = ("phi", "g", "noise", "J0", "I0", "input_std", "dt", "delta0", "delta_inf",
                     "mu", "correlation_time", "state", "method", "success", "message", "nit",
@@ -164,21 +180,46 @@ class FixedPointResult(ResultMixin):
     The fixed point has :math:`\Delta_0 = g^2\langle\phi^2\rangle + \sigma_I^2` and
     :math:`\mu = J_0\langle\phi\rangle + I_0`.  The Jacobian
     :math:`-1 + J\,\mathrm{diag}(\phi'(x))` has a bulk of radius
-    :math:`r = g\sqrt{\langle\phi'^2\rangle}` centred at :math:`-1` (and an outlier
-    at :math:`-1 + J_0\langle\phi'\rangle` when it lies outside the bulk).
+    :math:`r = g\sqrt{\langle\phi'^2\rangle}` centred at :math:`-1`, and outliers at
+    :math:`-1 + \lambda` for the eigenvalues :math:`\lambda` of
+
+    .. math::
+
+        \begin{pmatrix} J_0\langle\phi'\rangle & \tfrac12 J_0\langle\phi''\rangle \\
+        2g^2\langle\phi\phi'\rangle & g^2\langle\phi'^2 + \phi\phi''\rangle \end{pmatrix}
+
+    (the Jacobian of the static map in :math:`(\mu, \Delta_0)`) that lie outside the bulk,
+    :math:`|\lambda| > r`; without a mean this is the mean-mode eigenvalue
+    :math:`J_0\langle\phi'\rangle` (see ``meanfield/dmft/_static.py``).
 
     Attributes
     ----------
     delta0, mu : float or ndarray
         Variance (across units) and mean of the fixed point.
     bulk_radius : float
-        :math:`r`; the bulk is stable when :math:`r < 1`.
-    outlier : float or None
-        Outlier eigenvalue of :math:`J\,\mathrm{diag}(\phi')` (``None`` if inside the bulk).
+        :math:`r`; the bulk is stable when :math:`r < 1`.  At a kink with
+        :math:`\Delta_0 = 0` (below): the growth factor :math:`s` of perturbations.
+    outlier : float or complex or None
+        The outlier eigenvalue of :math:`J\,\mathrm{diag}(\phi')` with the largest real
+        part (complex, with positive imaginary part, for a complex pair; ``None`` if
+        there is none).
     max_real_eigenvalue : float
         Largest real part of the Jacobian spectrum (bulk edge or outlier).
     stable : bool
         ``max_real_eigenvalue < 0``.
+    outliers : ndarray or None
+        All outlier eigenvalues (complex, largest real part first).
+
+    Notes
+    -----
+    When :math:`\Delta_0 = 0` and :math:`\mu` sits at a kink of :math:`\phi` (relu with
+    no input), there is no Jacobian: small perturbations follow the positively
+    homogeneous network with the one-sided slopes :math:`(b_+, b_-)` of :math:`\phi` at
+    :math:`\mu`, whose fastest self-similar pattern grows as :math:`e^{(s-1)t}`
+    (:math:`s = g\sqrt{(b_+^2 + b_-^2)/2}` without mean coupling; in general
+    ``meanfield/dmft/_bounded.py``).  Then ``bulk_radius`` is :math:`s`,
+    ``max_real_eigenvalue`` is :math:`s - 1`, ``outlier`` is ``None`` and the message
+    says so.
 
     Examples
     --------
@@ -207,3 +248,4 @@ class FixedPointResult(ResultMixin):
     I0: float | np.ndarray = 0.0
     input_std: float | np.ndarray = 0.0
     fractions: np.ndarray | None = None
+    outliers: np.ndarray | None = None

@@ -195,6 +195,17 @@ def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
     :math:`\Delta_0` is returned.  See ``meanfield/dmft/_potential.py`` and
     ``_spectral.py`` for the methods.
 
+    Several populations without noise: the static state
+    :math:`\mu_a = \sum_b J_{0,ab}\alpha_b\langle\phi\rangle_b + I_{0,a}`,
+    :math:`\Delta_a = \sum_b g_{ab}^2\alpha_b\langle\phi^2\rangle_b + \sigma_{I,a}^2`
+    is solved first and returned (``method="static"``, status 0) when it is linearly
+    stable: bulk radius :math:`\sqrt{\rho(g_{ab}^2\alpha_b\langle\phi'^2\rangle_b)} < 1`
+    and outliers (``_static.py``) with real part below 1 (Euler map: every multiplier
+    :math:`|1 - dt + dt\,z| < 1`).  No chaotic state coexisting with a stable fixed point
+    is sought then (one population rules it out with the energy method).  Otherwise
+    the spectral solve runs; if its fluctuations die out the unstable static state is
+    returned with status 4.
+
     References
     ----------
     Sompolinsky, Crisanti & Sommers, PRL 61, 259 (1988), doi:10.1103/PhysRevLett.61.259.
@@ -209,6 +220,12 @@ def solve(g, phi="tanh", *, noise=0.0, J0=0.0, I0=0.0, input_std=0.0, dt=None,
     (0.0, 'fixed-point')
     >>> round(mf.dmft.solve(g=2.0).delta0, 6)
     1.924805
+    >>> sol = mf.dmft.solve([[1.125, 1.5], [0.75, 1.875]], J0=[[0.25, -0.5], [0.25, -0.5]],
+    ...                     I0=[0.15, 0.05], fractions=[0.8, 0.2])   # E/I, below the onset
+    >>> sol.method, sol.status, [round(float(d), 6) for d in sol.delta0]
+    ('static', 0, [0.258888, 0.186872])
+    >>> sol.outliers.size                     # no outlier outside the bulk disk
+    0
     """
     p = _solve_iv(g, phi, noise, J0, I0, input_std, dt, fractions, method, rtol, max_iter)
     max_time = _max_time_iv(max_time)
@@ -276,10 +293,8 @@ _UNSTABLE = 1e-9
 
 def _static_exponent(static) -> float:
     """Largest growth exponent of perturbations of a static result (continuous time, or
-    the Euler map's largest multiplier when ``dt`` is set): see ``_static.growth_exponent``."""
-    return _static.growth_exponent(float(static.g), float(static.J0),
-                                   float(static.c_dphi_tau[0]), float(static.mean_dphi),
-                                   static.dt)
+    the Euler map's largest multiplier when ``dt`` is set): see ``_static.result_exponent``."""
+    return _static.result_exponent(static)
 
 
 def _growth_exponent_of(s, dt):
@@ -300,21 +315,27 @@ def _static_result(p, model):
     tau = np.array([0.0, 1.0])
     c_phi = _g._mean(model.tf, "phi2", mu, d0)
     c_dphi = _g._mean(model.tf, "dphi2", mu, d0)
+    kink = _bounded.local_slopes(model.tf, mu) if d0 == 0.0 else None
+    # at a kink (every unit at mu, relu at mu = 0) there is no Jacobian: to first order
+    # the perturbations follow the network with the one-sided slopes, positively
+    # homogeneous, whose fastest self-similar growth factor gives the exponent (_bounded)
+    outliers = None if kink is not None else \
+        _static.single_spectrum(model.tf, p["g"], p["J0"], mu, d0)[1]
     out = DMFTResult(
         delta0=d0, delta_inf=d0, mu=mu, tau=tau, delta_tau=np.full(2, d0),
         c_phi_tau=np.full(2, c_phi), c_dphi_tau=np.full(2, c_dphi), decay_rate=0.0,
         correlation_time=0.0, state="fixed-point", success=True, status=0,
         message="static fixed point (no self-consistent fluctuating solution)", nit=nfev,
         residual=res, method="static", mean_dphi=_g._mean(model.tf, "dphi", mu, d0),
-        **_params(p))
+        outliers=outliers, kink_slopes=kink, **_params(p))
     lam = _static_exponent(out)
-    kink = _bounded.local_slopes(model.tf, mu) if d0 == 0.0 else None
-    if kink is not None:
-        # every unit sits at a kink of phi (relu at mu = 0): to first order the dynamics
-        # is the network with the one-sided slopes, positively homogeneous; its fastest
-        # self-similar growth factor s gives the exponent (see _bounded)
-        lam = _growth_exponent_of(_bounded.homogeneous_growth(*kink, p["g"], p["J0"]), p["dt"])
     if lam <= _UNSTABLE:
+        if kink is not None:
+            out = dataclasses.replace(out, message=(
+                f"static fixed point (no self-consistent fluctuating solution); every unit "
+                f"sits at a kink of phi (one-sided slopes {kink[0]:.6g}, {kink[1]:.6g}), where "
+                f"perturbations decay as the fastest self-similar pattern of the network with "
+                f"those slopes (growth exponent {lam:.6g})"))
         return out
     slopes = _bounded.asymptotic_slopes(model.tf)
     if slopes is not None:
@@ -517,12 +538,27 @@ def _fallback(p, model, static, msg):
 
 
 def _solve_multi(p):
+    static = None
+    if not np.any(p["noise"] > 0):
+        # without noise, a linearly stable static state is the stationary state: solve it
+        # first (the spectral iteration converges to it too slowly to decide)
+        static = _static_multi_result(p)
+        if static is not None and static.status == 0 and static.kink_slopes is None:
+            return static
     G2 = p["G"] ** 2
     prob, delta, C, Cd, nit, res, ok, msg = _spectral_core(
         p, p["tfs"], p["fractions"], G2, p["J0"], p["I0"], p["noise"], p["input_std"] ** 2,
         p["dt"])
     kappa, corr = _decay_and_corr(prob.tau, delta)
-    fluct = np.any(delta[:, 0] - delta[:, -1] > 1e-9 * np.maximum(delta[:, 0], 1e-300))
+    y0 = delta[:, 0] - delta[:, -1]
+    fluct = np.any(y0 > 1e-9 * np.maximum(delta[:, 0], 1e-300))
+    if static is not None and (not ok or not fluct) and \
+            np.all(y0 <= 1e-5 * np.maximum(static.delta0, 1e-12)):
+        # the fluctuations died out: the static state (unstable, status 4, or at a kink)
+        if static.kink_slopes is not None:
+            return dataclasses.replace(static, status=0, success=True, message=(
+                f"{static.message}; the fluctuating iteration collapsed onto it ({msg})"))
+        return static
     state = "fluctuating" if np.any(p["noise"] > 0) else ("chaotic" if fluct else "fixed-point")
     return DMFTResult(
         delta0=delta[:, 0].copy(), delta_inf=delta[:, -1].copy(), mu=prob.mu.copy(),
@@ -531,6 +567,60 @@ def _solve_multi(p):
         nit=nit, residual=res, method="spectral", mean_dphi=np.array(
             [_g._mean(t, "dphi", m, max(d, 0.0)) for t, m, d in zip(p["tfs"], prob.mu, delta[:, 0])]),
         **_params(p))
+
+
+def _static_multi_result(p):
+    r"""The static state of several populations (no noise) with its stability, or None when
+    the static solver finds none (the spectral solve then decides, as before).
+
+    Status 0 when linearly stable (bulk radius :math:`\sqrt{\rho(g^2\alpha\langle
+    \phi'^2\rangle)}` and outliers, see ``_static``), 4 when unstable; a population with
+    zero variance at a kink of its :math:`\phi` has no Jacobian: ``kink_slopes`` is set
+    and the status is 4 with a message that says the stability was not assessed."""
+    tfs, fr, G2, J0 = p["tfs"], p["fractions"], p["G"] ** 2, p["J0"]
+    found = _static.static_populations(tfs, fr, G2, J0, p["I0"], p["input_std"] ** 2,
+                                       rtol=min(p["rtol"], 1e-12))
+    if found is None:
+        return None
+    delta, mu, nit, res, mom = found
+    P = len(fr)
+    kinks = tuple(_bounded.local_slopes(tfs[a], mu[a]) if delta[a] == 0.0 else None
+                  for a in range(P))
+    at_kink = any(k is not None for k in kinks)
+    d2 = np.array([m.dphi2 for m in mom])
+    tau = np.array([0.0, 1.0])
+    out = DMFTResult(
+        delta0=delta.copy(), delta_inf=delta.copy(), mu=mu.copy(), tau=tau,
+        delta_tau=np.repeat(delta[:, None], 2, axis=1),
+        c_phi_tau=np.repeat(np.array([m.phi2 for m in mom])[:, None], 2, axis=1),
+        c_dphi_tau=np.repeat(d2[:, None], 2, axis=1), decay_rate=np.zeros(P),
+        correlation_time=np.zeros(P), state="fixed-point", success=True, status=0,
+        message="", nit=nit, residual=res, method="static",
+        mean_dphi=np.array([m.dphi for m in mom]), kink_slopes=kinks if at_kink else None,
+        **_params(p))
+    if at_kink:
+        at = [a for a in range(P) if kinks[a] is not None]
+        return dataclasses.replace(out, success=False, status=4, message=(
+            f"static fixed point in which every unit of population(s) {at} sits at a kink of "
+            f"phi with zero variance: there is no Jacobian, and the growth of perturbations "
+            f"(set by the one-sided slopes) is implemented for one population only, so its "
+            f"stability was not assessed"))
+    r, outliers = _static.spectrum(J0 * fr[None, :], G2 * fr[None, :], mom)
+    out = dataclasses.replace(out, outliers=outliers)
+    lam = _static.growth_exponent(r, outliers, p["dt"])
+    top = "none" if outliers.size == 0 else f"{outliers[0]:.6g}"
+    where = "continuous time" if p["dt"] is None else f"the Euler map with dt={p['dt']:g}"
+    spec = (f"bulk radius {r:.6g}, outlier with the largest real part {top}; largest growth "
+            f"exponent {lam:.6g} per unit time for {where}")
+    if lam <= _UNSTABLE:
+        return dataclasses.replace(out, message=(
+            f"static fixed point, linearly stable ({spec}); with several populations no "
+            f"method here rules out a chaotic state coexisting with it (a discontinuous "
+            f"onset), so none was sought"))
+    return dataclasses.replace(out, success=False, status=4, message=(
+        f"the only self-consistent solution found is a static fixed point that is linearly "
+        f"unstable ({spec}); the network leaves it (for chaos, an oscillating mean or "
+        f"another fixed point), so it is not the stationary state"))
 
 
 def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0,
@@ -542,8 +632,11 @@ def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0,
     :math:`h\sim\mathcal N(\mu,\Delta_0)`; the branch continued from
     :math:`\Delta_0 = 0`) and reports the Jacobian spectrum of
     :math:`-1 + J\,\mathrm{diag}\,\phi'(x)`: a disc of radius
-    :math:`r = g\sqrt{\langle\phi'^2\rangle}` around :math:`-1`, plus the outlier
-    :math:`-1 + J_0\langle\phi'\rangle` if :math:`|J_0\langle\phi'\rangle| > r`.
+    :math:`r = g\sqrt{\langle\phi'^2\rangle}` around :math:`-1`, plus outliers at
+    :math:`-1 + \lambda` for the eigenvalues :math:`|\lambda| > r` of the Jacobian of the
+    static map in :math:`(\mu, \Delta_0)` (:class:`FixedPointResult`); without a mean
+    this is the mean-mode eigenvalue :math:`J_0\langle\phi'\rangle`, with one the mean
+    mode also moves the variance, which shifts it.
 
     Parameters
     ----------
@@ -581,7 +674,10 @@ def fixed_point(g, phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0,
     (0.169604, 0.5, 0.61418, True)
     >>> fp = mf.dmft.fixed_point(g=0.5, J0=2.0, I0=0.2)   # strong mean coupling: an outlier
     >>> round(fp.mu, 6), round(fp.outlier, 6), round(fp.max_real_eigenvalue, 6)
-    (2.11219, 0.167086, -0.832914)
+    (2.11219, 0.13183, -0.86817)
+    >>> fp = mf.dmft.fixed_point(g=1.2, phi="relu")   # all units at the kink: s = g / sqrt(2)
+    >>> round(fp.bulk_radius, 6), round(fp.max_real_eigenvalue, 6), fp.stable
+    (0.848528, -0.151472, True)
     """
     p = _solve_iv(g, phi, 0.0, J0, I0, input_std, None, None, "auto", 1e-10, 1)
     max_time = _max_time_iv(max_time)
@@ -598,14 +694,30 @@ def _fixed_point(p):
         d0, mu, nfev = _static.static_delta0(model)
     except _NoBoundedState:
         raise _no_bounded_state(p) from None
-    r, outlier, edge = _static.stability(p["tf"], model.g2, p["J0"], mu, d0)
+    kink = _bounded.local_slopes(p["tf"], mu) if d0 == 0.0 else None
+    if kink is None:
+        r, outliers = _static.single_spectrum(p["tf"], p["g"], p["J0"], mu, d0)
+        edge = _static.growth_exponent(r, outliers, None)
+        top = outliers[outliers.imag >= 0.0][:1]
+        outlier = None if top.size == 0 else \
+            (float(top[0].real) if top[0].imag == 0.0 else complex(top[0]))
+        message = "converged"
+    else:
+        # no Jacobian at a kink: the one-sided (positively homogeneous) dynamics decides
+        edge = _static.kink_exponent(kink, p["g"], p["J0"], None)
+        r, outlier, outliers = edge + 1.0, None, None
+        message = (f"converged; every unit sits at a kink of phi (one-sided slopes "
+                   f"{kink[0]:.6g}, {kink[1]:.6g}): bulk_radius is the growth factor s of the "
+                   f"fastest self-similar pattern of the network with those slopes, "
+                   f"max_real_eigenvalue = s - 1")
     res = abs(d0 - model.g2 * _g._mean(p["tf"], "phi2", mu, d0) - model.sI2) / max(d0, 1.0)
     prm = _params(p)
     prm.pop("noise")
     prm.pop("dt")
     return FixedPointResult(delta0=d0, mu=mu, bulk_radius=r, outlier=outlier,
                             max_real_eigenvalue=edge, stable=edge < 0, success=True, status=0,
-                            message="converged", nit=nfev, residual=float(res), **prm)
+                            message=message, nit=nfev, residual=float(res), outliers=outliers,
+                            **prm)
 
 
 def critical_gain(phi="tanh", *, J0=0.0, I0=0.0, input_std=0.0, rtol=1e-10,
