@@ -5,7 +5,10 @@ scatters around the mean-field pole with a standard deviation of about ``0.5 / s
 (per seed; measured over 4 seeds at N = 500 and 1000: tanh one target 0.020 and 0.011,
 tanh two targets 0.021/0.014 and 0.008/0.012), with no resolved bias at these sizes.
 The tests average over 3 seeds at N = 600 and allow ``4 * 0.5 / sqrt(3 N) + 0.01``
-(0.057): about 4 standard errors plus a 0.01 allowance for an O(1/N) bias.  The
+(0.057): about 4 standard errors plus a 0.01 allowance for an O(1/N) bias.  A complex pair
+near the bulk (three targets, :math:`s = 0.072 \\pm 0.285i`, :math:`|1+s| = 1.11` against
+:math:`R = 0.85`) scatters more, 0.071 per seed at N = 600 (seeds 100-109; no bias
+resolved), and gets its own spread (tolerance 0.18).  The
 finite-N transfer function on the circle :math:`|1+s| = R + 0.3` outside the bulk deviates
 from the theory by 1.5-2.3/sqrt(N) on average (N = 600, seeds 0-2, three cases; up to
 4.2/sqrt(N) for one seed at another attractor), so the mean over the grid and 3 seeds must
@@ -32,7 +35,14 @@ pytestmark = pytest.mark.statistical
 
 N = 600
 SEEDS = (0, 1, 2)
-POLE_TOL = 4 * 0.5 / math.sqrt(len(SEEDS) * N) + 0.01
+#: Per-seed standard deviation of a visible pole times sqrt(N), measured per case (below).
+SPREAD = {"tanh_three_targets_bias": 1.8}
+
+
+def _pole_tol(name):
+    """4 standard errors of the mean over SEEDS plus 0.01 for an O(1/N) bias."""
+    return 4 * SPREAD.get(name, 0.5) / math.sqrt(len(SEEDS) * N) + 0.01
+
 
 CASES = {
     "tanh_one_target": dict(g=0.5, phi="tanh", targets=[0.5]),
@@ -120,7 +130,12 @@ def test_k_targets_pole_equation_and_transfer_function():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_visible_poles_are_the_finite_n_outliers(name):
-    """Mean over 3 seeds of (nearest eigenvalue - pole) within POLE_TOL = 0.057 (N = 600)."""
+    """Mean over 3 seeds of (nearest eigenvalue - pole) within 4 stderr + 0.01 (N = 600).
+
+    0.057 for spread 0.5/sqrt(N); 0.18 for the complex pair of the three-target case, whose
+    per-seed spread was measured 0.071 (real) and 0.052 (imaginary) over seeds 100-109 at
+    N = 600 (mean deviation -0.019 + 0.005i, within its standard error 0.022).
+    """
     th = _theory(name)
     nets = _nets(name)
     for a in range(th.n_targets):
@@ -131,7 +146,7 @@ def test_visible_poles_are_the_finite_n_outliers(name):
             ev = net.eigenvalues(a)
             devs.append([ev[np.argmin(np.abs(ev - p))] - p for p in vis])
         mean = np.mean(devs, axis=0)
-        assert np.all(np.abs(mean) < POLE_TOL), (name, a, vis, mean)
+        assert np.all(np.abs(mean) < _pole_tol(name)), (name, a, vis, mean)
         # the bulk: empirical radius g sqrt(mean phi'^2) and the theory's R
         radii = [net.bulk_radius(a) for net in nets]
         assert np.mean(radii) == pytest.approx(th.bulk_radius[a], abs=4 * 0.3 / math.sqrt(3 * N))
