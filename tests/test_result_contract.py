@@ -109,6 +109,14 @@ def _fixed_point(monkeypatch):
     return mf.dmft.fixed_point(g=0.5)
 
 
+def _reservoir_theory(monkeypatch):
+    return mf.trained.reservoir_theory(1.2, "tanh", [0.5, 1.0], bias=0.1)
+
+
+def _training(monkeypatch):
+    return mf.trained.FeedbackReservoir(60, 0.8, "tanh", targets=[0.5, 1.0], seed=0).training
+
+
 #: case id -> (result class name, factory); several cases may exercise one class.
 CASES = {
     "SimulationResult": ("SimulationResult", _simulation),
@@ -126,6 +134,8 @@ CASES = {
     "SingularValueSolve": ("SingularValueSolve", _singular_value_solve),
     "DMFTResult": ("DMFTResult", _dmft),
     "FixedPointResult": ("FixedPointResult", _fixed_point),
+    "ReservoirTheory": ("ReservoirTheory", _reservoir_theory),
+    "TrainingResult": ("TrainingResult", _training),
 }
 
 #: Classes without a plot(), by decision: nothing to draw on its own.
@@ -136,11 +146,7 @@ NO_PLOT = {
 }
 #: Classes that should draw something but whose module another engineer owns (meanfield/dmft):
 #: their plot() is pending there.  The test fails (remove the entry) once one appears.
-PLOT_PENDING = {
-    "DMFTResult": "Delta(tau), C_phi(tau) to draw; meanfield/dmft is edited by another engineer",
-    "FixedPointResult": "the bulk disk and outlier against Re = 1 to draw; meanfield/dmft is "
-                        "edited by another engineer",
-}
+PLOT_PENDING: dict = {}
 
 
 def _other(name, monkeypatch):
