@@ -172,6 +172,29 @@ class DMFTResult(ResultMixin):
         out = np.where(t <= tmax, inside, tail)
         return out[0] if np.ndim(self.delta0) == 0 else out
 
+    def plot(self, ax=None, *, title=None):
+        r"""Draw :math:`\Delta(\tau)` (one curve per population) and :math:`\Delta_\infty`.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Axes to draw into (default: a new pyplot-free figure).
+        title : str, optional
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import meanfield as mf
+        >>> fig = mf.dmft.solve(2.0, "tanh").plot()
+        >>> fig.axes[0].get_xlabel()
+        'lag $\\tau$'
+        """
+        from ..plotting._dmft import plot_dmft
+        return plot_dmft(self, ax=ax, title=title)
+
 
 @dataclass(frozen=True, repr=False)
 class FixedPointResult(ResultMixin):
@@ -249,3 +272,30 @@ class FixedPointResult(ResultMixin):
     input_std: float | np.ndarray = 0.0
     fractions: np.ndarray | None = None
     outliers: np.ndarray | None = None
+
+    def plot(self, ax=None, *, title=None):
+        r"""Draw the Jacobian's spectrum: the bulk disk around -1, the outliers, Re = 0.
+
+        The Jacobian :math:`-1 + J\,\mathrm{diag}(\phi'(x^*))` of the fixed point has
+        a bulk disk of radius ``bulk_radius`` centred at -1 and the ``outliers``
+        (shifted by -1); the state is linearly stable when everything lies left of
+        :math:`\mathrm{Re} = 0`.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+        title : str, optional
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import meanfield as mf
+        >>> fig = mf.dmft.fixed_point(0.5, J0=2.0, I0=0.2).plot()
+        >>> fig.axes[0].get_xlabel()
+        'Re $\\lambda$'
+        """
+        from ..plotting._dmft import plot_fixed_point
+        return plot_fixed_point(self, ax=ax, title=title)
