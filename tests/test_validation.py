@@ -240,7 +240,7 @@ def test_density_forms_case_is_exact():
     assert all(r.simulation.mean < 1e-12 for r in res.checks[0].comparison.rows)
 
 
-def test_extrapolation_check_runs_every_size_and_tests_the_intercept():
+def test_extrapolation_check_runs_every_size_and_tests_the_intercept(tmp_path):
     # mechanics only (tiny networks, short runs): the full suite runs lyapunov_g2 this way at
     # N = 1000, 2000, 4000; here N = 150 and 300 with 3 seeds
     from validation.cases import Size
@@ -254,5 +254,6 @@ def test_extrapolation_check_runs_every_size_and_tests_the_intercept():
     assert row.name == "lambda_max, N -> inf: two sizes cannot check the 1/N law"
     assert not row.ok and row.simulation.n == 6
     assert "(N=150)" in check.comparison.notes[0] and "(N=300)" in check.comparison.notes[0]
+    assert run._plot(res, tmp_path / "case.png") == "case.png"     # the table holds its rows
     # no extrapolation unless asked for (the budget measurement runs sizes one by one)
     assert len(run.run_case(case, False, size=size).checks) == 1

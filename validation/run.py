@@ -429,6 +429,8 @@ def _plot(result: CaseResult, path: Path):
             return None
         fig.savefig(path, dpi=90)
         return path.name
+    # the theory-vs-simulation panels (an extrapolation's rows are in the table, not drawn)
+    comps = [c for c in comps if not isinstance(c.comparison, FixedComparison)]
     fig, ax = new_figure(figsize=(6.0 * len(comps), 4.0))
     fig.delaxes(ax)
     for i, c in enumerate(comps):
