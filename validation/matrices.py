@@ -138,6 +138,7 @@ class FixedRow:
     ok: bool
     tolerance_text: str = ""
     scale: float = 1.0
+    n: int | None = None          # the size of this row, when a case runs several (else the case's)
 
     @property
     def z(self) -> float:
@@ -412,7 +413,7 @@ def _squared_norm_check(case: MatrixCase, size: MatrixSize):
                 rows.append(FixedRow(f"E|x({t[k]:g})|^2, n={n} (dev {100 * dev:+.1f}%)",
                                      "squared_norm", float(theory[k]), float(theory[k]), e, tol,
                                      abs(float(est.mean[k]) - theory[k]) < tol, f"{tol:.3g}",
-                                     scale=float(theory[k])))
+                                     scale=float(theory[k]), n=n))
     figure = _SquaredNormFigure([(runs, ens) for _, runs, ens in by_setting.values()])
     return [Check(label, FixedComparison(tuple(rows), figure))
             for label, (rows, _, _) in by_setting.items()]

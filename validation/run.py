@@ -541,7 +541,8 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None,
                 z = f"{row.z:+.1f}" if math.isfinite(row.z) else ""
                 lines.append(
                     f"| {r.case.name} | {prefix}{row.name} | {row.theory:.5g} | "
-                    f"{row.theory_infinite:.5g} | {sim} | {z} | {r.size.n} | {seeds} | "
+                    f"{row.theory_infinite:.5g} | {sim} | {z} | {getattr(row, 'n', None) or r.size.n} | "
+                    f"{seeds} | "
                     f"{_fmt_tol(tol, mde)} | {res} |")
                 entry["rows"].append({"check": c.label, "name": row.name, "theory": row.theory,
                                       "theory_infinite": row.theory_infinite,
