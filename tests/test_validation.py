@@ -73,7 +73,7 @@ def test_budgets_are_measured_data_on_held_out_seeds(case):
         refit = fit_inverse_n(fit.sizes, fit.deviation, fit.stderr, exponent=fit.exponent)
         assert refit.budget_c == pytest.approx(fit.budget_c, rel=1e-12), name
         assert budgets(case)[name] == fit.budget_c
-    assert "held-out seeds" in budget_source(case)
+    assert "held-out seed" in budget_source(case)
 
 
 def test_main_writes_report(tmp_path):
@@ -177,7 +177,7 @@ def test_matrix_cases_state_sizes_and_budget_source(case):
     if case.kind == "density_forms":
         assert case.exact_rtol == 1e-10 and not case.budget
     else:
-        assert case.budget and "held-out seeds" in case.budget_source
+        assert case.budget and "held-out seed" in case.budget_source
     if case.kind in ("spectrum", "effective_rank"):
         for size in (case.quick, case.full):
             assert size.n >= 500 and len(size.seeds) >= 2

@@ -98,8 +98,8 @@ _MAX_SHIFT = 9
 def suite_seeds(seeds, shift: int = 0) -> tuple:
     """The suite's seeds moved by ``100 * shift`` (``--seed-shift``; 0 <= shift <= 9).
 
-    The quick and full seeds are 1-16, so every shifted seed stays below 1000 and
-    never meets :data:`HELD_OUT_SEEDS`.
+    The suite's seeds are 1-32 at most (the random-matrix cases included), so every
+    shifted seed stays below 1000 and never meets a held-out seed (all above 1000).
     """
     shift = int(shift)
     if not 0 <= shift <= _MAX_SHIFT:
@@ -230,10 +230,11 @@ def budget_source(case) -> str:
     entry = _budget_data().get(case.name)
     if not entry:
         return "no finite-size budget measured: sampling error only"
+    seeds = entry["seeds"]
+    seed_text = (f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}")
     return (f"budget {entry.get('law', 'c/N per row')}, measured {entry['measured']} on held-out "
-            f"seeds "
-            f"{entry['seeds'][0]}-{entry['seeds'][-1]} at N = "
-            f"{', '.join(str(n) for n in entry['sizes'])} (`{entry['command']}`)")
+            f"{seed_text} at N = {', '.join(str(n) for n in entry['sizes'])} "
+            f"(`{entry['command']}`)")
 
 
 def budget_rows(case) -> dict:
