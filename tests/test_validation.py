@@ -257,3 +257,38 @@ def test_extrapolation_check_runs_every_size_and_tests_the_intercept(tmp_path):
     assert run._plot(res, tmp_path / "case.png") == "case.png"     # the table holds its rows
     # no extrapolation unless asked for (the budget measurement runs sizes one by one)
     assert len(run.run_case(case, False, size=size).checks) == 1
+
+
+def test_trained_poles_case_small_run():
+    res = run_matrix_case(run.get("trained_poles"), size=MatrixSize(n=300, seeds=(1, 2, 3)))
+    assert res.passed and res.error is None
+    rows = res.checks[0].comparison.rows
+    assert len(rows) == 6 and all(r.name.startswith("1 + Re s: ") for r in rows)
+    # the unstable attractors (Re s > 0) are predicted and found as such
+    assert sum(r.theory > 1.0 for r in rows) == sum(float(r.simulation.mean) > 1.0 for r in rows)
+
+
+def test_trained_poles_case_fails_a_theory_5_percent_off(monkeypatch):
+    # the theory's J D outliers 1 + s moved by 5% either way, tanh with two targets at the
+    # quick size (n = 1000, 8 seeds): per-seed spread ~0.5/sqrt(n) = 0.016, t_7 stderr = 0.03,
+    # against a shift of 0.07 (attractor 0, 1 + s = 1.41) and 0.032 (attractor 1, 0.64)
+    theory, network = mf.trained.reservoir_theory, mf.trained.FeedbackReservoir
+    nets = {}
+
+    def same_networks(n, g, phi, **kwargs):          # both factors meet the same networks
+        key = (n, g, phi, tuple(kwargs["targets"]), kwargs["bias"], kwargs["seed"])
+        if key not in nets:
+            nets[key] = network(n, g, phi, **kwargs)
+        return nets[key]
+
+    monkeypatch.setattr(mf.trained, "FeedbackReservoir", same_networks)
+    case = run.get("trained_poles")
+    case = dataclasses.replace(case, params=dict(settings=case.params["settings"][:1]))
+    for factor in (0.95, 1.05):
+        def wrong(*args, _f=factor, **kwargs):
+            th = theory(*args, **kwargs)
+            return dataclasses.replace(th, poles=(1.0 + th.poles) * _f - 1.0)
+
+        monkeypatch.setattr(mf.trained, "reservoir_theory", wrong)
+        res = run_matrix_case(case, quick=True)
+        assert res.error is None and not res.passed, factor

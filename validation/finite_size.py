@@ -73,7 +73,8 @@ def _fits(points: dict) -> dict:
 _MATRIX_LAW = {"spectrum": "c/sqrt(N) in CDF units, c the largest over the CDF rows; outliers "
                            "c/N relative per row",
                "effective_rank": "c/N relative per row",
-               "squared_norm": "c (1 + t^2)/N relative per row"}
+               "squared_norm": "c (1 + t^2)/N relative per row",
+               "trained_poles": "c |1 + s|/N per pole (the deviation of Re s)"}
 
 
 def measure_matrix(name: str, sizes=None, seeds=None) -> dict:

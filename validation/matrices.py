@@ -179,7 +179,8 @@ _SEEDS = (1, 2, 3, 4)
 _SEEDS_FULL = tuple(range(1, 9))      # t_7 = 5.4 instead of t_3 = 12.9 for the outliers' means
 #: Sizes at which ``python -m validation.finite_size`` measures each kind's budget.
 MATRIX_BUDGET_SIZES = {"spectrum": (1000, 2000), "effective_rank": (1000, 2000),
-                       "squared_norm": (150, 250, 500, 1000, 2000)}
+                       "squared_norm": (150, 250, 500, 1000, 2000),
+                       "trained_poles": (500, 1000, 2000)}
 #: Held-out seeds of a kind's budget measurement where the default 8 are too few: the rank of
 #: a power-law mode spectrum varies 5% between matrices (all above 1000, like every held-out seed).
 MATRIX_HELD_OUT_SEEDS = {"effective_rank": tuple(range(1001, 1033))}
@@ -246,6 +247,21 @@ MATRIX_CASES: tuple[MatrixCase, ...] = (
         # the relative deviation grows with t (iid: about (1 + t^2)/n), so the budget of each
         # row is c (1 + t^2)/n with c measured per setting and time
         full=MatrixSize(n=500, n_large=2000, seeds=(1,), options=dict(n_matrices=24))),
+    MatrixCase(
+        name="trained_poles", kind="trained_poles",
+        description=("reservoirs with output feedback trained to fixed points (Rivkind & Barak): "
+                     "the visible output poles s of every attractor from "
+                     "mf.trained.reservoir_theory (det[(1+s)C - E] = 0) against the outliers of "
+                     "the trained finite-N network's closed-loop Jacobian (the nearest one per "
+                     "seed), tanh and relu, one and two targets, stable and unstable attractors"),
+        params=dict(settings=(
+            ("tanh K=2", dict(g=0.8, phi="tanh", targets=(0.5, 1.5), bias=0.0)),
+            ("relu K=1 b=+0.3", dict(g=1.0, phi="relu", targets=(1.0,), bias=0.3)),
+            ("relu K=1 b=-0.3", dict(g=1.0, phi="relu", targets=(1.0,), bias=-0.3)),
+            ("relu K=2 b=+0.3", dict(g=1.0, phi="relu", targets=(0.5, 1.5), bias=0.3)))),
+        # 8 seeds also in the quick run: with 4 (t_3 = 12.9) a pole's per-seed spread of
+        # ~0.5/sqrt(n) would leave it a smoke test
+        quick=MatrixSize(n=1000, seeds=_SEEDS_FULL), full=MatrixSize(n=2000, seeds=_SEEDS_FULL)),
     MatrixCase(
         name="rajan_abbott_density_forms", kind="density_forms",
         description=("Rajan-Abbott density: the closed form (H_f) against the parametric form, "
@@ -419,6 +435,56 @@ def _squared_norm_check(case: MatrixCase, size: MatrixSize):
             for label, (rows, _, _) in by_setting.items()]
 
 
+def _trained_poles(case: MatrixCase, n: int, seeds):
+    """Per setting, attractor and visible pole: (key, theory s, sampled outliers per seed).
+
+    Per seed the finite-N outlier nearest to the theory's pole (None when the trained
+    network has no outlier there: a row that then fails).
+    """
+    out = []
+    for label, args in case.params["settings"]:
+        th = mf.trained.reservoir_theory(args["g"], args["phi"], args["targets"],
+                                         bias=args["bias"])
+        nets = [mf.trained.FeedbackReservoir(n, args["g"], args["phi"], targets=args["targets"],
+                                             bias=args["bias"], seed=seed) for seed in seeds]
+        for a in range(len(args["targets"])):
+            found = [net.outliers(a) for net in nets]
+            for p in np.ravel(th.poles[a])[np.ravel(th.visible[a])]:
+                near = [o[np.argmin(np.abs(o - p))] if o.size else None for o in found]
+                out.append((f"{label}, attractor {a}, s = {p.real:.3f}", complex(p), near))
+    return out
+
+
+def _pole_estimate(near):
+    """Mean over seeds of Re(1 + s) of the matched outliers: the eigenvalue of J D they are."""
+    vals = np.array([v for v in near if v is not None])
+    if vals.size < 2:
+        return None, vals
+    re = 1.0 + vals.real
+    return Estimate(float(re.mean()), float(re.std(ddof=1) / math.sqrt(vals.size)), vals.size), vals
+
+
+def _trained_poles_check(case: MatrixCase, size: MatrixSize):
+    from .run import Check
+    budget = case.budget
+    rows = []
+    for key, p, near in _trained_poles(case, size.n, size.seeds):
+        scale = abs(1.0 + p)
+        est, vals = _pole_estimate(near)
+        # rows hold Re(1 + s), the outlier of J D (scale |1 + s|), so that "a theory 5% off"
+        # means that eigenvalue 5% off, also for a pole s near 0
+        th = 1.0 + p.real
+        if est is None:
+            rows.append(FixedRow(f"{key}: outlier found in {vals.size} of {len(near)} seeds",
+                                 "pole", th, th, NotMeasured("not found", vals.size),
+                                 0.0, False, "-", scale=scale))
+            continue
+        tol = t_quantile(est.n) * float(est.stderr) + budget.get(key, 0.0) / size.n * scale
+        rows.append(FixedRow(f"1 + Re s: {key}", "pole", th, th, est, tol,
+                             abs(float(est.mean) - th) < tol, f"{tol:.3g}", scale=scale))
+    return [Check("output poles: theory vs trained finite-N networks", FixedComparison(tuple(rows)))]
+
+
 def matrix_points(case: MatrixCase, n: int, seeds) -> list:
     r"""The finite-size points of a matrix case at one ``n`` on ``seeds`` (budget measurement).
 
@@ -449,6 +515,13 @@ def matrix_points(case: MatrixCase, n: int, seeds) -> list:
             elif r.kind == "outlier" and r.simulation is not None and r.theory != 0.0:
                 out.append((r.name, r.kind, 1.0, r.deviation / abs(r.theory),
                             float(r.simulation.stderr) / abs(r.theory)))
+    elif case.kind == "trained_poles":
+        for key, p, near in _trained_poles(case, n, seeds):
+            est, _ = _pole_estimate(near)
+            if est is not None:
+                scale = abs(1.0 + p)
+                out.append((key, "pole", 1.0, (float(est.mean) - 1.0 - p.real) / scale,
+                            float(est.stderr) / scale))
     elif case.kind == "effective_rank":
         for label, th, est in _effective_ranks(case, n, seeds):
             out.append((label, "effective_rank", 1.0, (float(est.mean) - th) / th,
@@ -482,7 +555,8 @@ class _SquaredNormFigure:
 
 
 _RUNNERS = {"spectrum": _spectrum_check, "density_forms": _density_forms_check,
-            "effective_rank": _effective_rank_check, "squared_norm": _squared_norm_check}
+            "effective_rank": _effective_rank_check, "squared_norm": _squared_norm_check,
+            "trained_poles": _trained_poles_check}
 
 
 def run_matrix_case(case: MatrixCase, quick: bool = True, *, size: MatrixSize | None = None,
