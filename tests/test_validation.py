@@ -264,8 +264,12 @@ def test_trained_poles_case_small_run():
     assert res.passed and res.error is None
     rows = res.checks[0].comparison.rows
     assert len(rows) == 6 and all(r.name.startswith("1 + Re s: ") for r in rows)
-    # the unstable attractors (Re s > 0) are predicted and found as such
-    assert sum(r.theory > 1.0 for r in rows) == sum(float(r.simulation.mean) > 1.0 for r in rows)
+    # attractors predicted clearly unstable / stable (|Re s| > 0.1: six standard errors of a
+    # mean over 3 seeds at n = 300, per-seed spread ~0.5/sqrt(n)) are found as such; the
+    # near-marginal relu poles (|s| ~ 0.04) are not asked to keep their sign at this size
+    clear = [r for r in rows if abs(r.theory - 1.0) > 0.1]
+    assert len(clear) == 4
+    assert all((r.theory > 1.0) == (float(r.simulation.mean) > 1.0) for r in clear)
 
 
 def test_trained_poles_case_fails_a_theory_5_percent_off(monkeypatch):
