@@ -19,8 +19,8 @@ the same held-out seeds, each kind with its own law
 (:func:`validation.matrices.matrix_points`): the spectra's CDF deviations fit
 :math:`a/\sqrt N` (the case's budget is the largest :math:`c` of its CDF rows,
 key ``"cdf"``), the effective rank :math:`a/N` relative, the squared norm
-:math:`a(1 + t^2)/N` relative, at the sizes of
-:data:`validation.matrices.MATRIX_BUDGET_SIZES`.
+:math:`a(1 + t^2)/N` relative, the trained reservoirs' poles :math:`a|1 + s|/N`, at
+the sizes of :data:`validation.matrices.MATRIX_BUDGET_SIZES`.
 """
 
 from __future__ import annotations
@@ -100,14 +100,14 @@ def measure_matrix(name: str, sizes=None, seeds=None) -> dict:
     budget_c = {k: r["fit"]["budget_c"] for k, r in rows.items() if r["fit"]}
     if case.kind == "spectrum" and budget_c:
         budget_c["cdf"] = max(c for k, c in budget_c.items() if rows[k]["quantity"] != "outlier")
-    seed_text = (f"seed {seeds[0]} ({case.full.options['n_matrices']} matrices per n)"
-                 if case.kind == "squared_norm" else None)
+    if case.kind == "squared_norm":      # one generator seed draws all the matrices of a size
+        seeds = seeds[:1]
     return {
         "command": f"python -m validation.finite_size --cases {name} --sizes "
                    + " ".join(str(n) for n in sizes),
         "measured": datetime.date.today().isoformat(),
         "law": _MATRIX_LAW[case.kind],
-        "sizes": list(sizes), "seeds": list(seeds[:1] if seed_text else seeds),
+        "sizes": list(sizes), "seeds": list(seeds),
         "wall_time": time.perf_counter() - t0,
         "errors": [],
         "rows": rows,
