@@ -36,7 +36,7 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["ResultMixin", "save_result", "load_fields", "values_equal"]
+__all__ = ["ResultMixin", "AlwaysSucceeds", "save_result", "load_fields", "values_equal"]
 
 #: The status vocabulary every result has, as fields or as properties.
 _STANDARD = ("success", "status", "message")
@@ -354,6 +354,38 @@ def _decode(v, data):
     if isinstance(v, list):
         return [_decode(x, data) for x in v]
     return v
+
+
+class AlwaysSucceeds(ResultMixin):
+    """Base of results that exist only when their computation succeeded.
+
+    Bad input raises before such a result is built, so ``success`` is always True and
+    ``status`` always 0; the subclass gives ``message`` (and, where the result holds a
+    verdict, ``passed``).
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Law(AlwaysSucceeds):
+    ...     a: float
+    ...     @property
+    ...     def message(self):
+    ...         return f"a = {self.a}"
+    >>> law = Law(1.5)
+    >>> law.success, law.status, law.message
+    (True, 0, 'a = 1.5')
+    """
+
+    @property
+    def success(self) -> bool:
+        """Always True (bad input raises instead)."""
+        return True
+
+    @property
+    def status(self) -> int:
+        """Always 0."""
+        return 0
 
 
 def save_result(obj, path) -> Path:

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import _checks
 from ._callable import make_callable
-from ._results import ResultMixin
+from ._results import AlwaysSucceeds
 from .dmft import DMFTResult
 from .dmft import lyapunov as _dmft_lyapunov
 from .errors import ParameterError
@@ -226,7 +226,7 @@ def _row_budget(budget, quantity) -> float:
 
 
 @dataclass(frozen=True, repr=False)
-class Comparison(ResultMixin):
+class Comparison(AlwaysSucceeds):
     r"""Theory against simulation, statistic by statistic.
 
     Attributes
@@ -321,16 +321,6 @@ class Comparison(ResultMixin):
         """Largest :math:`|z|` over the rows (inf if a row has zero stderr and misses)."""
         zs = [abs(r.z) for r in self.rows]
         return float(np.nanmax(zs)) if zs else 0.0
-
-    @property
-    def success(self) -> bool:
-        """Always True: :func:`compare` raises for what it cannot compare (see ``passed``)."""
-        return True
-
-    @property
-    def status(self) -> int:
-        """Always 0 (see :attr:`success`)."""
-        return 0
 
     @property
     def message(self) -> str:

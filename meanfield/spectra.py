@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks
-from ._results import ResultMixin
+from ._results import AlwaysSucceeds
 from ._runtime import blas_threads
 from .errors import ParameterError
 from .estimate import Estimate
@@ -425,7 +425,7 @@ def radial_cdf(eigs, r):
 
 
 @dataclass(frozen=True, repr=False)
-class BinnedDensity(ResultMixin):
+class BinnedDensity(AlwaysSucceeds):
     r"""A histogram normalised as a density, with binomial error bars.
 
     Attributes
@@ -483,16 +483,6 @@ class BinnedDensity(ResultMixin):
     n_total: int
 
     _repr_fields = ("kind", "edges", "density", "stderr", "n_total")
-
-    @property
-    def success(self) -> bool:
-        """Always True (see the class Attributes)."""
-        return True
-
-    @property
-    def status(self) -> int:
-        """Always 0."""
-        return 0
 
     @property
     def message(self) -> str:
@@ -821,7 +811,7 @@ class SpectrumRow:
 
 
 @dataclass(frozen=True, repr=False)
-class SpectrumComparison(ResultMixin):
+class SpectrumComparison(AlwaysSucceeds):
     r"""Sampled spectra of an ensemble against its theory (result of :func:`compare`).
 
     Attributes
@@ -943,16 +933,6 @@ class SpectrumComparison(ResultMixin):
     support_r: np.ndarray = field(repr=False)
     support_theta: np.ndarray = field(repr=False)
     support_density: np.ndarray = field(repr=False)
-
-    @property
-    def success(self) -> bool:
-        """Always True: :func:`compare` raises for what it cannot compare (see ``passed``)."""
-        return True
-
-    @property
-    def status(self) -> int:
-        """Always 0 (see :attr:`success`)."""
-        return 0
 
     @property
     def rows(self) -> tuple[SpectrumRow, ...]:

@@ -14,7 +14,7 @@ from scipy import special, stats
 
 from .. import _checks
 from .. import ensembles as _ensembles
-from .._results import ResultMixin
+from .._results import AlwaysSucceeds
 from ..errors import ParameterError
 
 #: The average trajectory :math:`e^{-2t}(1 + \langle\mu^2\rangle t^2)` has a local
@@ -369,7 +369,7 @@ def average_trajectory_squared_norm(ensemble, t):
 # ---------------------------------------------------------------------------
 
 @dataclass(frozen=True, repr=False)
-class ChiSquareLaw(ResultMixin):
+class ChiSquareLaw(AlwaysSucceeds):
     r"""Large-:math:`N` law of :math:`\|x(t)\|^2`: :math:`A + B z^2`, :math:`z \sim \mathcal N(0,1)`.
 
     Attributes
@@ -411,16 +411,6 @@ class ChiSquareLaw(ResultMixin):
     t: float
     shift: float
     scale: float
-
-    @property
-    def success(self) -> bool:
-        """Always True (see the class Attributes)."""
-        return True
-
-    @property
-    def status(self) -> int:
-        """Always 0."""
-        return 0
 
     @property
     def message(self) -> str:
