@@ -200,6 +200,28 @@ class FiniteSizeFit:
         return asdict(self)
 
 
+def _size_points(exponent, **arrays):
+    """Checked ``exponent`` and arrays for a fit over sizes.
+
+    ``arrays`` in order: ``sizes`` (two or more distinct N >= 1), the values (finite),
+    ``stderr`` (positive), then any others; all 1-D of one length.
+    """
+    p = _checks.real("exponent", exponent)
+    if not 0 < p <= 2:
+        raise ParameterError(f"`exponent` must lie in (0, 2]; got {p}")
+    names = list(arrays)
+    out = [_checks.real_array(name, v) for name, v in arrays.items()]
+    if not all(a.ndim == 1 and a.shape == out[0].shape for a in out):
+        raise ParameterError(f"{', '.join(f'`{n}`' for n in names)} must be 1-D of one length; "
+                             f"got shapes {', '.join(str(a.shape) for a in out)}")
+    ns, values, s = out[:3]
+    if len(np.unique(ns)) < 2 or np.any(ns < 1):
+        raise ParameterError(f"`sizes` needs at least two distinct N >= 1; got {ns.tolist()}")
+    if np.any(~(s > 0)) or not np.all(np.isfinite(values)):
+        raise ParameterError(f"`stderr` must be positive and `{names[1]}` finite")
+    return p, out
+
+
 def fit_inverse_n(sizes, deviation, stderr, *, exponent: float = 1.0) -> FiniteSizeFit:
     r"""Fit relative deviations measured at several N to :math:`a/N^p` (weighted least squares).
 
@@ -227,19 +249,7 @@ def fit_inverse_n(sizes, deviation, stderr, *, exponent: float = 1.0) -> FiniteS
     >>> round(edge.a, 2), edge.consistent, round(edge.budget(16000), 4)
     (0.38, True, 0.0034)
     """
-    p = _checks.real("exponent", exponent)
-    if not 0 < p <= 2:
-        raise ParameterError(f"`exponent` must lie in (0, 2]; got {p}")
-    ns = _checks.real_array("sizes", sizes)
-    d = _checks.real_array("deviation", deviation)
-    s = _checks.real_array("stderr", stderr)
-    if not (ns.ndim == d.ndim == s.ndim == 1 and ns.shape == d.shape == s.shape):
-        raise ParameterError("`sizes`, `deviation`, `stderr` must be 1-D of one length; got "
-                             f"shapes {ns.shape}, {d.shape}, {s.shape}")
-    if len(np.unique(ns)) < 2 or np.any(ns < 1):
-        raise ParameterError(f"`sizes` needs at least two distinct N >= 1; got {ns.tolist()}")
-    if np.any(~(s > 0)) or not np.all(np.isfinite(d)):
-        raise ParameterError("`stderr` must be positive and `deviation` finite")
+    p, (ns, d, s) = _size_points(exponent, sizes=sizes, deviation=deviation, stderr=stderr)
     x, w = ns ** (-p), 1.0 / s**2
     sxx = float(np.sum(w * x * x))
     a = float(np.sum(w * x * d)) / sxx
@@ -392,23 +402,10 @@ def extrapolate(sizes, means, stderr, n_seeds, *, exponent: float = 1.0) -> Extr
     >>> round(ex.value, 6), round(ex.slope, 3), round(ex.chi2, 9)
     (1.0, -120.0, 0.0)
     """
-    ns = _checks.real_array("sizes", sizes)
-    y = _checks.real_array("means", means)
-    s = _checks.real_array("stderr", stderr)
-    k = _checks.real_array("n_seeds", n_seeds)
-    if not (ns.ndim == y.ndim == s.ndim == k.ndim == 1
-            and ns.shape == y.shape == s.shape == k.shape):
-        raise ParameterError("`sizes`, `means`, `stderr`, `n_seeds` must be 1-D of one length; "
-                             f"got shapes {ns.shape}, {y.shape}, {s.shape}, {k.shape}")
-    if len(np.unique(ns)) < 2 or np.any(ns < 1):
-        raise ParameterError(f"`sizes` needs at least two distinct N >= 1; got {ns.tolist()}")
-    if np.any(~(s > 0)) or not np.all(np.isfinite(y)):
-        raise ParameterError("`stderr` must be positive and `means` finite")
+    p, (ns, y, s, k) = _size_points(exponent, sizes=sizes, means=means, stderr=stderr,
+                                    n_seeds=n_seeds)
     if np.any(k < 2) or np.any(k != np.round(k)):
         raise ParameterError(f"`n_seeds` must be integers >= 2; got {k.tolist()}")
-    p = _checks.real("exponent", exponent)
-    if not 0 < p <= 2:
-        raise ParameterError(f"`exponent` must lie in (0, 2]; got {p}")
     X = np.column_stack([np.ones_like(ns), ns ** (-p)])
     W = 1.0 / s**2
     cov = np.linalg.inv(X.T @ (W[:, None] * X))
