@@ -380,8 +380,9 @@ def _effective_ranks(case: MatrixCase, n: int, seeds):
 def _effective_rank_check(case: MatrixCase, size: MatrixSize):
     from .run import Check
     rows = []
+    budget = case.budget
     for label, th, est in _effective_ranks(case, size.n, size.seeds):
-        c = case.budget.get(label, 0.0)
+        c = budget.get(label, 0.0)
         tol = t_quantile(est.n) * float(est.stderr) + c / size.n * th
         rows.append(FixedRow(f"R_eff ({label})", "effective_rank", th, th, est, tol,
                              abs(float(est.mean) - th) < tol, f"{tol:.3g}", scale=th))
