@@ -40,6 +40,7 @@ from .matrices import (
     MATRIX_BUDGET_SIZES,
     MATRIX_CASES,
     MATRIX_HELD_OUT_SEEDS,
+    MATRIX_LAWS,
     get_matrix_case,
     matrix_points,
 )
@@ -106,7 +107,7 @@ def measure_matrix(name: str, sizes=None, seeds=None) -> dict:
         "command": f"python -m validation.finite_size --cases {name} --sizes "
                    + " ".join(str(n) for n in sizes),
         "measured": datetime.date.today().isoformat(),
-        "law": _MATRIX_LAW[case.kind],
+        "law": _MATRIX_LAW.get(case.kind) or MATRIX_LAWS[case.kind],
         "sizes": list(sizes), "seeds": list(seeds),
         "wall_time": time.perf_counter() - t0,
         "errors": [],

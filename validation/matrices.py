@@ -502,6 +502,8 @@ def matrix_points(case: MatrixCase, n: int, seeds) -> list:
     * ``squared_norm``: relative deviation divided by :math:`1 + t^2`, :math:`p = 1`
       (``n_matrices`` of the full size, generator seeded with the first seed).
     """
+    if case.kind in _POINTS:
+        return _POINTS[case.kind](case, n, seeds)
     out = []
     if case.kind == "spectrum":
         res = mf.spectra.compare(case.ensemble(), n=n, seeds=seeds, budget=0.0, error="seeds",
@@ -582,3 +584,26 @@ def run_matrix_case(case: MatrixCase, quick: bool = True, *, size: MatrixSize | 
         error = f"{type(exc).__name__}: {exc}\n" + traceback.format_exc(limit=3)
     return CaseResult(case=case, size=size, quick=quick, checks=checks, budget=dict(case.budget),
                       passed=passed, wall_time=time.perf_counter() - t0, error=error)
+
+
+# ---------------------------------------------------------------------------
+# the trained-network cases live in their own modules, built on the classes above; each
+# exports CASES, RUNNERS (kind -> check), POINTS (kind -> budget points), BUDGET_SIZES,
+# HELD_OUT_SEEDS and LAWS (kind -> budget law, for validation.finite_size)
+# ---------------------------------------------------------------------------
+
+#: Budget law of the plug-in kinds (text for ``budgets.json``).
+MATRIX_LAWS: dict = {}
+_POINTS: dict = {}
+
+from . import trained as _trained  # noqa: E402  (needs the classes above)
+from . import trained_response as _trained_response  # noqa: E402
+
+for _mod in (_trained, _trained_response):
+    MATRIX_CASES = MATRIX_CASES + tuple(_mod.CASES)
+    _RUNNERS.update(_mod.RUNNERS)
+    _POINTS.update(_mod.POINTS)
+    MATRIX_BUDGET_SIZES.update(_mod.BUDGET_SIZES)
+    MATRIX_HELD_OUT_SEEDS.update(_mod.HELD_OUT_SEEDS)
+    MATRIX_LAWS.update(_mod.LAWS)
+del _mod
