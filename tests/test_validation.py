@@ -296,3 +296,56 @@ def test_trained_poles_case_fails_a_theory_5_percent_off(monkeypatch):
         monkeypatch.setattr(mf.trained, "reservoir_theory", wrong)
         res = run_matrix_case(case, quick=True)
         assert res.error is None and not res.passed, factor
+
+
+def _stability_case(*labels):
+    case = run.get("trained_stability")
+    settings = tuple(s for s in case.params["settings"] if s[0] in labels)
+    assert len(settings) == len(labels)
+    return dataclasses.replace(case, params=dict(settings=settings))
+
+
+def test_trained_stability_case_small_run():
+    case = _stability_case("tanh g=0.8 A=1", "tanh g=1.2 K=2", "relu g=1 b=-0.3",
+                           "relu g=1.2 b=0")
+    res = run_matrix_case(case, size=MatrixSize(n=300, seeds=(1, 2, 3)))
+    assert res.passed and res.error is None
+    lead, classes = res.checks[0].comparison.rows, res.checks[1].comparison.rows
+    assert len(lead) == len(classes) == 5
+    # relu without bias: the zero mode is exact at every n (x_a is a null vector)
+    assert lead[-1].quantity == "exact" and lead[-1].ok
+    # the four attractors with |m| >= 0.2 are far from the boundary at n = 300 (per-seed
+    # spread of the leading eigenvalue 0.01-0.05 on held-out seeds): every seed agrees, and the
+    # marginal relu stays (its kick neither decays nor grows)
+    assert all(r.simulation.mean == 1.0 for r in classes), [r.name for r in classes]
+    assert "predicted marginal, observed marginal 3" in classes[-1].name
+    assert any("agreement of predicted and observed stability: 15/15" in t
+               for t in res.checks[1].comparison.notes)
+
+
+def test_trained_stability_case_fails_a_theory_5_percent_off(monkeypatch):
+    # the predicted margin 1 + m (a J D eigenvalue: the visible pole or the bulk edge R) moved
+    # by 5% either way, at the quick size (n = 300, 8 seeds): tanh g = 0.6, K = 3 and relu
+    # b = -0.3 have rows resolving 4.1-4.7% there (t_7 stderr 0.015-0.04 plus the held-out
+    # budget), against shifts of 0.04-0.06
+    theory, network = mf.trained.reservoir_theory, mf.trained.FeedbackReservoir
+    nets = {}
+
+    def same_networks(n, g, phi, **kwargs):          # both factors meet the same networks
+        key = (n, g, phi, tuple(kwargs["targets"]), kwargs["bias"], kwargs["seed"])
+        if key not in nets:
+            nets[key] = network(n, g, phi, **kwargs)
+        return nets[key]
+
+    monkeypatch.setattr(mf.trained, "FeedbackReservoir", same_networks)
+    case = _stability_case("tanh g=0.6 K=3", "relu g=1 b=-0.3")
+    assert run_matrix_case(case, quick=True).passed
+    for factor in (0.95, 1.05):
+        def wrong(*args, _f=factor, **kwargs):
+            th = theory(*args, **kwargs)
+            return dataclasses.replace(th, poles=(1.0 + th.poles) * _f - 1.0,
+                                       bulk_radius=th.bulk_radius * _f)
+
+        monkeypatch.setattr(mf.trained, "reservoir_theory", wrong)
+        res = run_matrix_case(case, quick=True)
+        assert res.error is None and not res.passed, factor

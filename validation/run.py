@@ -63,8 +63,9 @@ _THREADS = 1
 
 
 #: Row kinds that are checks per seed, not estimates of a theory value: no minimum detectable
-#: error (each such row has a graded companion, e.g. an outlier's mean over seeds).
-_UNGRADED = ("outlier_match",)
+#: error (each such row has a graded companion, e.g. an outlier's mean over seeds, or a
+#: trained attractor's leading eigenvalue beside its predicted stability class).
+_UNGRADED = ("outlier_match", "stability")
 
 
 @dataclass
@@ -111,7 +112,7 @@ class Check:
         rows = []
         for row in self.comparison.rows:
             if isinstance(row, FixedRow):
-                if row.quantity == "exact":
+                if row.quantity == "exact" or row.quantity in _UNGRADED:
                     continue
                 th = row.theory * factor
                 rows.append(dataclasses.replace(

@@ -298,7 +298,7 @@ class FeedbackReservoir:
             X[k], status[k], res[k], nit[k], m = _settle(
                 self.J, self.tf, c, c, tol=tol, max_iter=max_iter,
                 deadline=time.perf_counter() + max_time)
-            msgs.append(f"target {A[k]!r}: {m}")
+            msgs.append(f"target {float(A[k])!r}: {m}")
         used = status < 2
         w = np.zeros(n)
         if np.any(used):
@@ -321,7 +321,7 @@ class FeedbackReservoir:
         if top == 0:
             msg = f"all {K} targets settled; readout {self.readout}"
         else:
-            bad = [f"{A[k]!r} ({_STATUS[int(status[k])]})" for k in range(K) if status[k]]
+            bad = [f"{float(A[k])!r} ({_STATUS[int(status[k])]})" for k in range(K) if status[k]]
             msg = f"{sum(status > 0)} of {K} targets failed to settle: " + ", ".join(bad)
         return TrainingResult(
             targets=A.copy(), fixed_points=X, target_status=status, target_messages=tuple(msgs),
@@ -372,7 +372,7 @@ class FeedbackReservoir:
         a = _checks.integer("attractor", attractor, low=0, high=self.n_targets - 1)
         if self.training.target_status[a] == 2:
             raise ParameterError(f"`attractor` {a} has no fixed point (target "
-                                 f"{self.targets[a]!r}: {_STATUS[2]})")
+                                 f"{float(self.targets[a])!r}: {_STATUS[2]})")
         return a
 
     def jacobian(self, attractor: int = 0) -> np.ndarray:
@@ -392,6 +392,8 @@ class FeedbackReservoir:
     def eigenvalues(self, attractor: int = 0) -> np.ndarray:
         r"""Eigenvalues of the closed-loop Jacobian at attractor ``a``, largest real part first.
 
+        Computed once per attractor (cached; a copy is returned).
+
         Examples
         --------
         >>> import meanfield as mf
@@ -399,8 +401,12 @@ class FeedbackReservoir:
         >>> bool(net.eigenvalues(0)[0].real < 0)          # a stable attractor
         True
         """
-        ev = np.linalg.eigvals(self.jacobian(attractor))
-        return ev[np.lexsort((-ev.imag, -ev.real))]
+        a = self._a(attractor)
+        key = (a, "eigvals")
+        if key not in self._decomp:          # cached: outliers() and the validation reuse it
+            ev = np.linalg.eigvals(self.jacobian(a))
+            self._decomp[key] = ev[np.lexsort((-ev.imag, -ev.real))]
+        return self._decomp[key].copy()
 
     def outliers(self, attractor: int = 0, radius=None) -> np.ndarray:
         r"""Eigenvalues :math:`s` of the Jacobian with :math:`|1 + s| >` ``radius``.
@@ -411,6 +417,13 @@ class FeedbackReservoir:
         radius : float, optional
             Default: the empirical bulk radius :math:`g\sqrt{\overline{\phi'(x_a)^2}}`
             times 1.05 (a margin for the finite-N edge).
+
+        Notes
+        -----
+        A threshold cannot separate an outlier from the bulk when :math:`|1 + s|` is within
+        a few :math:`N^{-1/2}` of the radius: the finite-N edge scatters by that much, so a
+        bulk eigenvalue can pass the threshold while an outlier near the edge does not.  To
+        match a predicted pole, take the eigenvalue nearest to it (:meth:`eigenvalues`).
 
         Examples
         --------
