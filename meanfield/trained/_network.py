@@ -513,6 +513,28 @@ class FeedbackReservoir:
                             for zj in z])
         return out.reshape(s.shape)
 
+    def closed_loop_transfer(self, s, attractor: int = 0, *, method: str = "eig") -> np.ndarray:
+        r"""Exact finite-N closed-loop transfer :math:`T_N = H_N/(1 - H_N)`.
+
+        The output's linear response to an input :math:`\epsilon` added to the fed-back
+        output (along :math:`u`), :math:`\delta z = T_N(s)\,\epsilon`
+        (:meth:`transfer` gives :math:`H_N`; by the Sherman-Morrison formula
+        :math:`w^\top D[(1+s) - (J + uw^\top)D]^{-1}u = H_N/(1 - H_N)`).
+
+        Examples
+        --------
+        >>> import numpy as np, meanfield as mf
+        >>> net = mf.trained.FeedbackReservoir(150, 0.8, targets=[1.0], seed=0)
+        >>> D = net.tf.dphi(net.fixed_points[0])
+        >>> M = 1.2j * np.eye(150) + np.eye(150) - net.closed_loop_matrix() * D
+        >>> dense = net.w * D @ np.linalg.solve(M, net.u)
+        >>> bool(np.isclose(net.closed_loop_transfer(1.2j), dense, rtol=1e-9))
+        True
+        """
+        H = self.transfer(s, attractor, method=method)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return H / (1.0 - H)
+
     # -- theory and simulation ---------------------------------------------------------------
     def theory(self, *, check: bool = True):
         r"""The mean-field prediction for these parameters (:func:`reservoir_theory`).

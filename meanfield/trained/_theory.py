@@ -395,6 +395,28 @@ class ReservoirTheory(ResultMixin):
         out = np.linalg.solve(M, np.broadcast_to(beta, (M.shape[0], A.size))[..., None])[..., 0] @ A
         return out.reshape(s.shape)
 
+    def closed_loop_transfer(self, s, attractor: int = 0) -> np.ndarray:
+        r"""Closed-loop transfer :math:`T_a(s) = H_a(s)/(1 - H_a(s))` from an input to the output.
+
+        An input :math:`\epsilon(t)` added to the fed-back output,
+        :math:`\dot x = -x + J\phi(x) + u(z + \epsilon) + b_a`, moves the output by
+        :math:`\delta z = T_a(s)\,\epsilon` near attractor ``a`` (linear response); its poles
+        are the output poles.  :math:`|T_a(i\omega)|` is the frequency response, valid where
+        :meth:`transfer` is (:math:`|1 + s| > R_a`: the whole imaginary axis when
+        :math:`R_a < 1`).
+
+        Examples
+        --------
+        >>> import numpy as np, meanfield as mf
+        >>> th = mf.trained.reservoir_theory(0.8, "tanh", [1.0])
+        >>> H = th.transfer(0.3j)
+        >>> bool(np.isclose(th.closed_loop_transfer(0.3j), H / (1 - H)))
+        True
+        """
+        H = self.transfer(s, attractor)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return H / (1.0 - H)
+
     def _attractor_iv(self, attractor):
         return _checks.integer("attractor", attractor, low=0, high=self.n_targets - 1)
 
