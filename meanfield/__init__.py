@@ -6,7 +6,8 @@ mean-field theory), :mod:`~meanfield.ensembles` (random connectivity),
 :mod:`~meanfield.simulate` (the finite-size simulator; the module is callable:
 ``mf.simulate(J, ...)``, with ``mf.simulate.lyapunov``), :mod:`~meanfield.compare`
 (theory against simulation, also callable: ``mf.compare(sol, run)``),
-:mod:`~meanfield.trained` (networks trained to fixed points), :mod:`~meanfield.plotting`
+:mod:`~meanfield.trained` (networks trained to fixed points), :mod:`~meanfield.dimension`
+(dimension of activity: the participation ratio), :mod:`~meanfield.plotting`
 and :class:`~meanfield.estimate.Estimate`.
 
 The submodules are imported on first use (PEP 562 module ``__getattr__``), so that
@@ -33,6 +34,7 @@ from .estimate import Estimate
 if TYPE_CHECKING:                       # static analysers see the eager imports
     from . import (  # noqa: F401
         compare,
+        dimension,
         dmft,
         ensembles,
         errors,
@@ -50,12 +52,13 @@ __version__ = "0.1.0"
 
 #: Submodules loaded on first attribute access.
 _SUBMODULES = frozenset({
-    "compare", "dmft", "ensembles", "errors", "estimate", "gaussian", "plotting", "simulate",
-    "spectra", "trained", "transfer", "transient",
+    "compare", "dimension", "dmft", "ensembles", "errors", "estimate", "gaussian", "plotting",
+    "simulate", "spectra", "trained", "transfer", "transient",
 })
 
 __all__ = [
     "compare",
+    "dimension",
     "dmft",
     "ensembles",
     "errors",
