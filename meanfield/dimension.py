@@ -765,10 +765,10 @@ def two_lag(sol, tau1, tau2=0.0, *, of: str = "phi", effective_rank=None, gain_r
 
 def _two_lag_flow_values(sol, of, A, B, rho, kappa, t1, t2, accurate):
     """Psi(t1, t2) of the flow: Richardson-extrapolated from spacings h and 2h (accurate), or at
-    one coarser spacing with the series cut at 1e-12 (about 1e-4 relative: for plots)."""
+    one spacing five times coarser with the series cut at 1e-9 (about 1e-3 relative: for plots)."""
     h = min(0.02, 0.05 / max(float(sol.g), 1.0))
     if not accurate:
-        return _combine_two_lag(_two_lag_sums_flow(sol, of, rho, kappa, t1, t2, 2.0 * h, 1e-12),
+        return _combine_two_lag(_two_lag_sums_flow(sol, of, rho, kappa, t1, t2, 5.0 * h, 1e-9),
                                 of, A, B, rho, sol)
     fine = _combine_two_lag(_two_lag_sums_flow(sol, of, rho, kappa, t1, t2, h), of, A, B, rho, sol)
     coarse = _combine_two_lag(_two_lag_sums_flow(sol, of, rho, kappa, t1, t2, 2.0 * h), of, A, B,

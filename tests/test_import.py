@@ -55,7 +55,7 @@ def test_plotting_does_not_import_matplotlib_until_a_figure_is_drawn():
 # -- theory and simulation in separate houses; theory never imports plotting at import ----------
 
 THEORY = ("meanfield.transient", "meanfield.dmft", "meanfield.gaussian", "meanfield.ensembles",
-          "meanfield.spectra")
+          "meanfield.spectra", "meanfield.dimension")
 _ROOT = __import__("pathlib").Path(__file__).resolve().parents[1] / "meanfield"
 
 

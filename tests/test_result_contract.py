@@ -113,6 +113,10 @@ def _reservoir_theory(monkeypatch):
     return mf.trained.reservoir_theory(1.2, "tanh", [0.5, 1.0], bias=0.1)
 
 
+def _participation_ratio(monkeypatch):
+    return mf.dimension.participation_ratio_result(mf.dmft.solve(2.0, "tanh"), effective_rank=0.5)
+
+
 def _training(monkeypatch):
     return mf.trained.FeedbackReservoir(60, 0.8, "tanh", targets=[0.5, 1.0], seed=0).training
 
@@ -136,6 +140,7 @@ CASES = {
     "FixedPointResult": ("FixedPointResult", _fixed_point),
     "ReservoirTheory": ("ReservoirTheory", _reservoir_theory),
     "TrainingResult": ("TrainingResult", _training),
+    "ParticipationRatio": ("ParticipationRatio", _participation_ratio),
 }
 
 #: Classes without a plot(), by decision: nothing to draw on its own.
