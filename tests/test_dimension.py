@@ -348,6 +348,15 @@ def test_noise_and_mean_coupling():
     assert dim.participation_ratio(_solve(2.0, "tanh", J0=0.5)) == pytest.approx(chaotic, rel=1e-9)
 
 
+def test_custom_transfer_function_stored_by_name():
+    # the result keeps phi by name only; <phi>^2 then comes from the last lag (Price's theorem)
+    custom = mf.transfer.custom(np.tanh, name="my_tanh", odd=True)
+    sol = mf.dmft.solve(2.0, custom)
+    for of in ("phi", "x"):
+        assert dim.participation_ratio(sol, of) == pytest.approx(
+            dim.participation_ratio(_solve(2.0, "tanh"), of), rel=1e-9)
+
+
 # --------------------------------------------------------------------------- timescales, two-lag
 
 def test_population_timescale_is_longer_than_the_unit_correlation_time():
@@ -423,6 +432,10 @@ def test_bad_input():
         dim.participation_ratio_of(mf.ensembles.Elliptic(1.5, 0.3))
     with pytest.raises(ParameterError, match="overlap"):
         dim.participation_ratio_of(mf.ensembles.RandomMode(1.0, overlap=0.2, scale=2.0))
+    with pytest.raises(ParameterError, match="DMFT solution of `ensemble`.*static state"):
+        dim.participation_ratio_of(mf.ensembles.Gaussian(0.5))
+    with pytest.raises(ParameterError, match="at most 1000"):
+        dim.two_lag(sol, 2e3)
     with pytest.raises(ParameterError, match="sub-extensive"):
         dim.participation_ratio_of(mf.ensembles.RandomMode(1.0, spectrum="power",
                                                            spectrum_exponent=0.3, scale=2.0))
