@@ -288,7 +288,8 @@ def test_kink_exponent_against_direct_computation(g, J0):
     assert abs(theory + 1.0) > 0.4
 
 
-@pytest.mark.statistical
+@pytest.mark.slow          # theory against 8 simulated networks (~10 s); the custom kinked
+@pytest.mark.statistical   # pair rule stays in the fast suite (test_stored_custom_kinked_path)
 def test_kink_of_custom_transfer_function():
     # leaky relu (slopes 1 and 0.5) built with custom(kinks=...): the numerical phi'(0) is the
     # average slope 0.75 (exponent -0.25); the one-sided dynamics gives

@@ -443,6 +443,11 @@ def _plot(result: CaseResult, path: Path):
     return path.name
 
 
+def _cell(text: str) -> str:
+    """A markdown table cell: a literal ``|`` (e.g. ``|m|``) escaped."""
+    return str(text).replace("|", "\\|")
+
+
 def _fmt_tol(tol, mde):
     return f"{tol:.3g} ({100 * mde:.2g}%)" if np.isfinite(mde) else f"{tol:.3g}"
 
@@ -541,7 +546,7 @@ def write_report(results, out, *, quick: bool, wall_time: float | None = None,
                            row.simulation.stderr) else str(row.simulation))
                 z = f"{row.z:+.1f}" if math.isfinite(row.z) else ""
                 lines.append(
-                    f"| {r.case.name} | {prefix}{row.name} | {row.theory:.5g} | "
+                    f"| {r.case.name} | {prefix}{_cell(row.name)} | {row.theory:.5g} | "
                     f"{row.theory_infinite:.5g} | {sim} | {z} | {getattr(row, 'n', None) or r.size.n} | "
                     f"{seeds} | "
                     f"{_fmt_tol(tol, mde)} | {res} |")
