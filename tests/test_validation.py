@@ -272,20 +272,27 @@ def test_trained_poles_case_small_run():
     assert all((r.theory > 1.0) == (float(r.simulation.mean) > 1.0) for r in clear)
 
 
-def test_trained_poles_case_fails_a_theory_5_percent_off(monkeypatch):
-    # the theory's J D outliers 1 + s moved by 5% either way, tanh with two targets at the
-    # quick size (n = 1000, 8 seeds): per-seed spread ~0.5/sqrt(n) = 0.016, t_7 stderr = 0.03,
-    # against a shift of 0.07 (attractor 0, 1 + s = 1.41) and 0.032 (attractor 1, 0.64)
-    theory, network = mf.trained.reservoir_theory, mf.trained.FeedbackReservoir
+def _same_trained_networks(monkeypatch):
+    """Make every FeedbackReservoir with the same arguments one object (both wrong theories
+    meet the same networks); returns the true reservoir_theory."""
+    network = mf.trained.FeedbackReservoir
     nets = {}
 
-    def same_networks(n, g, phi, **kwargs):          # both factors meet the same networks
+    def same_networks(n, g, phi, **kwargs):
         key = (n, g, phi, tuple(kwargs["targets"]), kwargs["bias"], kwargs["seed"])
         if key not in nets:
             nets[key] = network(n, g, phi, **kwargs)
         return nets[key]
 
     monkeypatch.setattr(mf.trained, "FeedbackReservoir", same_networks)
+    return mf.trained.reservoir_theory
+
+
+def test_trained_poles_case_fails_a_theory_5_percent_off(monkeypatch):
+    # the theory's J D outliers 1 + s moved by 5% either way, tanh with two targets at the
+    # quick size (n = 1000, 8 seeds): per-seed spread ~0.5/sqrt(n) = 0.016, t_7 stderr = 0.03,
+    # against a shift of 0.07 (attractor 0, 1 + s = 1.41) and 0.032 (attractor 1, 0.64)
+    theory = _same_trained_networks(monkeypatch)
     case = run.get("trained_poles")
     case = dataclasses.replace(case, params=dict(settings=case.params["settings"][:1]))
     for factor in (0.95, 1.05):
@@ -328,16 +335,7 @@ def test_trained_stability_case_fails_a_theory_5_percent_off(monkeypatch):
     # by 5% either way, at the quick size (n = 300, 8 seeds): tanh g = 0.6, K = 3 and relu
     # b = -0.3 have rows resolving 4.1-4.7% there (t_7 stderr 0.015-0.04 plus the held-out
     # budget), against shifts of 0.04-0.06
-    theory, network = mf.trained.reservoir_theory, mf.trained.FeedbackReservoir
-    nets = {}
-
-    def same_networks(n, g, phi, **kwargs):          # both factors meet the same networks
-        key = (n, g, phi, tuple(kwargs["targets"]), kwargs["bias"], kwargs["seed"])
-        if key not in nets:
-            nets[key] = network(n, g, phi, **kwargs)
-        return nets[key]
-
-    monkeypatch.setattr(mf.trained, "FeedbackReservoir", same_networks)
+    theory = _same_trained_networks(monkeypatch)
     case = _stability_case("tanh g=0.6 K=3", "relu g=1 b=-0.3")
     assert run_matrix_case(case, quick=True).passed
     for factor in (0.95, 1.05):
