@@ -138,11 +138,12 @@ from scipy.special import eval_legendre, gammaln, roots_legendre
 
 from . import _checks
 from . import gaussian as _g
+from ._results import AlwaysSucceeds as _AlwaysSucceeds
 from ._results import ResultMixin
 from .errors import ConvergenceError, ParameterError
 
 __all__ = ["participation_ratio", "participation_ratio_result", "participation_ratio_of",
-           "two_lag", "ParticipationRatio"]
+           "two_lag", "ParticipationRatio", "from_activity", "ActivityPR"]
 
 #: Accepted values of ``of``.
 QUANTITIES = ("phi", "x")
@@ -1182,3 +1183,330 @@ def participation_ratio_of(ensemble, phi="erf", of: str = "phi", *, noise: float
                              f"noise={noise!r}, dt={dt!r}): {exc}") from None
     return participation_ratio(sol, of, effective_rank=rank, gain_ratio=gain_ratio, zscore=zscore,
                                rtol=rtol)
+
+
+# --------------------------------------------------------------------------- from data
+
+#: Fewest samples a block may hold (its unbiased covariance divides by ``T_a - 1``).
+MIN_BLOCK_SAMPLES = 2
+#: Fewest blocks: the leave-one-block-out jackknife needs two blocks left for a cross product.
+MIN_BLOCKS = 3
+
+
+def _from_activity_iv(X, blocks, zscore):
+    try:
+        X = np.asarray(X)
+    except Exception:  # ragged lists and the like  # noqa: BLE001
+        raise ParameterError("`X` must be a 2-D array of real numbers (time x units)") from None
+    if X.dtype == object or X.dtype.kind not in "iuf":
+        raise ParameterError(f"`X` must be an array of real numbers; got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ParameterError(f"`X` must be 2-D (time x units); got shape {X.shape}")
+    if X.shape[1] < 1:
+        raise ParameterError(f"`X` must have at least one unit (column); got shape {X.shape}")
+    blocks = _checks.integer("blocks", blocks, low=MIN_BLOCKS)
+    T = X.shape[0]
+    if T // blocks < MIN_BLOCK_SAMPLES:
+        raise ParameterError(
+            f"`blocks` leaves too few samples per block: X has {T} samples, so blocks={blocks} "
+            f"gives blocks of {T // blocks}; each needs at least {MIN_BLOCK_SAMPLES} (use fewer "
+            "blocks or a longer recording)")
+    if not isinstance(zscore, (bool, np.bool_)):
+        raise ParameterError(f"`zscore` must be True or False; got {zscore!r}")
+    return X, blocks, bool(zscore)
+
+
+@dataclass(frozen=True, repr=False)
+class ActivityPR(_AlwaysSucceeds):
+    r"""Participation ratio of a recording, estimated across blocks, with the naive plug-in.
+
+    ``float(result)`` is :attr:`pr`.
+
+    Attributes
+    ----------
+    pr : float
+        Cross-block estimate of :math:`\mathrm{PR} = (\mathrm{tr}\,C)^2/\mathrm{tr}\,C^2`
+        (not divided by the number of units; :attr:`pr_per_n` is).
+    stderr : float
+        Leave-one-block-out jackknife standard error of :attr:`pr`.
+    naive : float
+        Plug-in PR of the whole-run covariance (biased low, by about
+        :math:`\mathrm{PR}^2/T_{\rm eff}`; see :func:`from_activity`).
+    trace, trace_sq : float
+        The cross-block estimates of :math:`\mathrm{tr}\,C` (mean of the blocks' traces) and
+        of :math:`\mathrm{tr}\,C^2` (mean of :math:`\mathrm{tr}\,C_aC_b`, :math:`a\ne b`);
+        ``pr`` is :math:`\overline{\mathrm{tr}C_a\,\mathrm{tr}C_b}/\mathrm{trace\_sq}`.
+    jackknife : ndarray, shape (blocks,)
+        The leave-one-block-out values of the estimate.
+    block_sizes : ndarray of int, shape (blocks,)
+        Samples in each contiguous block.
+    n_units, n_samples, blocks, zscore
+        The recording's shape and the options used.
+    method : str
+        ``"covariance"`` (N x N block covariances) or ``"gram"`` (T_a x T_b block products),
+        whichever costs fewer operations.
+    """
+
+    pr: float
+    stderr: float
+    naive: float
+    trace: float
+    trace_sq: float
+    jackknife: np.ndarray
+    block_sizes: np.ndarray
+    n_units: int
+    n_samples: int
+    blocks: int
+    zscore: bool
+    method: str
+
+    _repr_fields = ("pr", "stderr", "naive", "n_units", "n_samples", "blocks", "zscore",
+                    "method")
+    _dict_properties = ("pr_per_n",)
+
+    def __float__(self) -> float:
+        return float(self.pr)
+
+    @property
+    def pr_per_n(self) -> float:
+        """:attr:`pr` divided by the number of units."""
+        return self.pr / self.n_units
+
+    @property
+    def message(self) -> str:
+        return (f"PR = {self.pr:.6g} ± {self.stderr:.2g} ({self.blocks} blocks, jackknife); "
+                f"naive plug-in {self.naive:.6g}")
+
+    def plot(self, ax=None, *, title=None):
+        r"""Draw the leave-one-block-out values, with the estimate, its error and the naive PR.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Axes to draw into (default: a new pyplot-free figure).
+        title : str, optional
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import meanfield as mf
+        >>> X = np.random.default_rng(0).standard_normal((400, 20))
+        >>> fig = mf.dimension.from_activity(X, blocks=5).plot()
+        >>> fig.axes[0].get_xlabel()
+        'block left out'
+        """
+        from .plotting import new_figure
+
+        fig, ax = new_figure(ax=ax)
+        idx = np.arange(self.blocks)
+        ax.bar(idx, self.jackknife, color="0.7", label="jackknife values")
+        ax.axhline(self.pr, color="C0", label=f"cross-block PR = {self.pr:.4g}")
+        ax.axhspan(self.pr - self.stderr, self.pr + self.stderr, color="C0", alpha=0.2,
+                   label="± stderr")
+        ax.axhline(self.naive, color="C3", ls="--", label=f"naive PR = {self.naive:.4g}")
+        ax.set_xlabel("block left out")
+        ax.set_ylabel("participation ratio")
+        lo = min(self.naive, float(self.jackknife.min()), self.pr - self.stderr)
+        hi = max(self.naive, float(self.jackknife.max()), self.pr + self.stderr)
+        pad = 0.1 * (hi - lo) + 1e-12 * abs(hi)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.legend(loc="lower right")
+        ax.set_title(title if title is not None else
+                     f"N = {self.n_units}, T = {self.n_samples}" + (", z-scored" if self.zscore
+                                                                   else ""))
+        return fig
+
+
+def _block(X, lo, hi, mean, scale):
+    """Rows lo:hi of X as float64, minus ``mean``, divided by ``scale`` (None: not scaled)."""
+    Y = np.array(X[lo:hi], dtype=np.float64)
+    Y -= mean
+    if scale is not None:
+        Y /= scale
+    return Y
+
+
+def _activity_method(T, N, B):
+    """``"covariance"`` or ``"gram"``: the form of tr(C_a C_b) with fewer operations."""
+    cost_cov = T * N * N / 2 + B * B * N * N / 2
+    cost_gram = T * T * N / 2
+    return "covariance" if cost_cov <= cost_gram else "gram"
+
+
+def from_activity(X, *, blocks: int = 10, zscore: bool = False) -> ActivityPR:
+    r"""Participation ratio of a recording: the cross-block estimate, its jackknife error and
+    the naive plug-in.
+
+    Parameters
+    ----------
+    X : array_like, shape (T, N)
+        Activity, time along the rows, units along the columns (any real dtype; it is read
+        block by block, never copied whole).  Finite.
+    blocks : int, optional
+        Number :math:`B \ge 3` of contiguous blocks the time axis is split into (sizes differ
+        by at most one sample; each must hold at least 2 samples).  Default 10.
+    zscore : bool, optional
+        Participation ratio of the correlation matrix instead of the covariance (each unit
+        divided by its whole-run standard deviation).
+
+    Returns
+    -------
+    ActivityPR
+        ``pr`` (PR itself, and ``pr_per_n``), ``stderr``, ``naive``, ...
+
+    Raises
+    ------
+    ParameterError
+        ``X`` not a 2-D real array, or with NaN or infinite entries; ``blocks`` < 3 or leaving
+        fewer than 2 samples in a block; ``zscore=True`` with a unit of zero variance; a
+        recording without any variance.
+
+    Notes
+    -----
+    With :math:`C` the equal-time covariance across units,
+    :math:`\mathrm{PR} = (\mathrm{tr}\,C)^2/\mathrm{tr}\,C^2`.  The run is cut into
+    :math:`B` contiguous blocks :math:`a` of :math:`T_a` samples; each block is centred on its
+    own mean, :math:`Y_a = X_a - \bar X_a`, and :math:`C_a = Y_a^\top Y_a/(T_a - 1)`.  Then
+
+    .. math::
+
+        \widehat{(\mathrm{tr}\,C)^2} = \frac{1}{B(B-1)}\sum_{a\ne b}\mathrm{tr}\,C_a\,
+        \mathrm{tr}\,C_b,\qquad
+        \widehat{\mathrm{tr}\,C^2} = \frac{1}{B(B-1)}\sum_{a\ne b}\mathrm{tr}(C_aC_b),\qquad
+        \mathrm{PR} = \widehat{(\mathrm{tr}\,C)^2}\big/\widehat{\mathrm{tr}\,C^2}.
+
+    Numerator and denominator are unbiased when the blocks are independent (each
+    :math:`C_a` is unbiased and :math:`E[C_aC_b] = C^2`); the ratio keeps the usual
+    second-order ratio bias, :math:`O(1/B)` times the squared relative error of the
+    denominator -- far below the standard error.  Per-block centring is chosen because it
+    makes the blocks' covariances independent (a global mean would couple every block through
+    it and bias :math:`\mathrm{tr}\,C^2` by :math:`O((\mathrm{tr}\,C)^2/T)`); its cost, for
+    autocorrelated activity, is that fluctuations slower than a block are removed from each
+    :math:`C_a`, a relative bias of about :math:`2\tau_c/T_a` in each mode's variance, which
+    cancels in the ratio when the modes share one timescale.  Keep blocks much longer than the
+    correlation time (it is also what makes them nearly independent).  With ``zscore`` the
+    blocks are divided by the whole-run standard deviations (a plug-in, relative bias
+    :math:`O(1/T)`).
+
+    :math:`\mathrm{tr}(C_aC_b)` is computed either as
+    :math:`\langle Y_a^\top Y_a, Y_b^\top Y_b\rangle_F` from the :math:`N\times N` block
+    covariances (cost :math:`\approx TN^2/2`, holding the :math:`B` matrices) or, when that is
+    dearer (:math:`T \lesssim N`), by the Gram form
+    :math:`\|Y_a Y_b^\top\|_F^2/((T_a-1)(T_b-1))` (cost :math:`\approx T^2N/2`, no
+    :math:`N\times N` matrix, no :math:`T\times T` one: one :math:`T_a\times T_b` product at a
+    time).  Beyond ``X``, memory is two float64 blocks, plus the :math:`B` covariances in the
+    covariance form (:math:`8BN^2` bytes: at most one block's size when :math:`N \le T/B^2`).
+
+    The standard error is the leave-one-block-out jackknife,
+    :math:`\sqrt{\frac{B-1}{B}\sum_i(\mathrm{PR}_{-i} - \overline{\mathrm{PR}_{-\cdot}})^2}`,
+    whose own relative uncertainty is about :math:`1/\sqrt{2(B-1)}`.
+
+    The naive estimate is the plug-in PR of the whole-run covariance (global mean, divisor
+    :math:`T-1`).  Its denominator includes the sampling noise of every entry,
+    :math:`E\,\mathrm{tr}\,\hat C^2 \approx \mathrm{tr}\,C^2 + (\mathrm{tr}\,C)^2/T_{\rm eff}`
+    with :math:`T_{\rm eff} \approx T/(2\tau_c)` independent samples, so it is biased low:
+    :math:`\mathrm{PR}_{\rm naive} \approx \mathrm{PR}/(1 + \mathrm{PR}/T_{\rm eff})`, a
+    relative bias of about :math:`\mathrm{PR}\,\tau_c/T \sim N\tau_c/T` (an absolute one of
+    :math:`N^2\tau_c/T` when PR is extensive).
+
+    Examples
+    --------
+    Independent units with variances 1 and 4 (alternating): PR = (N 5/2)^2/(N 17/2) = N 25/34.
+
+    >>> import numpy as np
+    >>> import meanfield as mf
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.standard_normal((20_000, 100)) * np.tile([1.0, 2.0], 50)
+    >>> res = mf.dimension.from_activity(X)
+    >>> truth = 100 * 25 / 34
+    >>> abs(res.pr - truth) < 4 * res.stderr, res.naive < res.pr
+    (True, True)
+    >>> abs(res.pr_per_n - 25 / 34) < 0.02, res.blocks, res.method
+    (True, 10, 'covariance')
+    >>> z = mf.dimension.from_activity(X, zscore=True)     # correlation matrix: PR close to N
+    >>> abs(z.pr - 100) < 4 * z.stderr
+    True
+    """
+    X, B, zscore = _from_activity_iv(X, blocks, zscore)
+    T, N = X.shape
+    edges = (np.arange(B + 1) * T) // B
+    sizes = np.diff(edges)
+    # pass 1: finiteness, block means, the global mean and (for zscore) the global variance
+    means = np.empty((B, N))
+    for a in range(B):
+        blk = np.asarray(X[edges[a]:edges[a + 1]], dtype=np.float64)
+        if not np.isfinite(blk).all():
+            raise ParameterError("`X` must contain only finite numbers (it has NaN or inf)")
+        means[a] = blk.mean(axis=0)
+    mu = sizes @ means / T
+    scale = None
+    if zscore:
+        ss = np.zeros(N)
+        for a in range(B):
+            Y = _block(X, edges[a], edges[a + 1], mu, None)
+            ss += np.einsum("ti,ti->i", Y, Y)
+        var = ss / (T - 1)
+        if not np.all(var > 0.0):
+            bad = np.flatnonzero(~(var > 0.0))
+            raise ParameterError(
+                f"`zscore=True` needs every unit of `X` to vary; units {bad[:10].tolist()}"
+                f"{' ...' if bad.size > 10 else ''} have zero variance (drop them)")
+        scale = np.sqrt(var)
+    d = (means - mu) if scale is None else (means - mu) / scale      # block mean offsets
+    w = (sizes - 1).astype(float)
+
+    method = _activity_method(T, N, B)
+    t = np.empty(B)              # tr C_a
+    G = np.zeros((B, B))         # tr(C_a C_b), a != b
+    if method == "covariance":
+        covs = []
+        total = np.zeros((N, N))
+        for a in range(B):
+            Y = _block(X, edges[a], edges[a + 1], means[a], scale)
+            A = Y.T @ Y
+            del Y
+            t[a] = np.trace(A) / w[a]
+            total += A
+            total += sizes[a] * np.outer(d[a], d[a])
+            A /= w[a]
+            for b in range(a):
+                G[a, b] = G[b, a] = np.vdot(A, covs[b])
+            covs.append(A)
+        del covs
+        naive_sq = np.vdot(total, total) / (T - 1) ** 2
+        del total
+    else:
+        naive_sq = 0.0
+        for a in range(B):
+            Ya = _block(X, edges[a], edges[a + 1], means[a], scale)
+            t[a] = np.vdot(Ya, Ya) / w[a]
+            for b in range(a, B):
+                Yb = Ya if b == a else _block(X, edges[b], edges[b + 1], means[b], scale)
+                P = Ya @ Yb.T
+                if b != a:
+                    G[a, b] = G[b, a] = np.vdot(P, P) / (w[a] * w[b])
+                # globally centred product: P + (Y_a d_b) 1^T + 1 (Y_b d_a)^T + d_a.d_b
+                P += (Ya @ d[b])[:, None]
+                P += (Yb @ d[a])[None, :]
+                P += d[a] @ d[b]
+                naive_sq += (1.0 if b == a else 2.0) * np.vdot(P, P)
+                del P
+        naive_sq /= (T - 1) ** 2
+    naive_tr = (t @ w + sizes @ np.einsum("ai,ai->a", d, d)) / (T - 1)
+
+    st, st2, sG = t.sum(), t @ t, G.sum()
+    if not sG > 0.0:
+        raise ParameterError("`X` has no variance across blocks: the participation ratio is "
+                             "undefined")
+    pr = float((st * st - st2) / sG)
+    loo = ((st - t) ** 2 - (st2 - t * t)) / (sG - 2.0 * G.sum(axis=1))
+    stderr = float(math.sqrt((B - 1) / B * np.sum((loo - loo.mean()) ** 2)))
+    return ActivityPR(
+        pr=pr, stderr=stderr, naive=float(naive_tr ** 2 / naive_sq),
+        trace=float(st / B), trace_sq=float(sG / (B * (B - 1))), jackknife=loo,
+        block_sizes=sizes.astype(np.int64), n_units=int(N), n_samples=int(T), blocks=int(B),
+        zscore=zscore, method=method)

@@ -117,6 +117,10 @@ def _participation_ratio(monkeypatch):
     return mf.dimension.participation_ratio_result(mf.dmft.solve(2.0, "tanh"), effective_rank=0.5)
 
 
+def _activity_pr(monkeypatch):
+    return mf.dimension.from_activity(np.random.default_rng(0).standard_normal((300, 12)), blocks=5)
+
+
 def _training(monkeypatch):
     return mf.trained.FeedbackReservoir(60, 0.8, "tanh", targets=[0.5, 1.0], seed=0).training
 
@@ -141,6 +145,7 @@ CASES = {
     "ReservoirTheory": ("ReservoirTheory", _reservoir_theory),
     "TrainingResult": ("TrainingResult", _training),
     "ParticipationRatio": ("ParticipationRatio", _participation_ratio),
+    "ActivityPR": ("ActivityPR", _activity_pr),
 }
 
 #: Classes without a plot(), by decision: nothing to draw on its own.
