@@ -143,7 +143,8 @@ from ._results import ResultMixin
 from .errors import ConvergenceError, ParameterError
 
 __all__ = ["participation_ratio", "participation_ratio_result", "participation_ratio_of",
-           "two_lag", "ParticipationRatio", "from_activity", "ActivityPR"]
+           "two_lag", "ParticipationRatio", "from_activity", "ActivityPR",
+           "from_connectivity", "ConnectivityFit"]
 
 #: Accepted values of ``of``.
 QUANTITIES = ("phi", "x")
@@ -1510,3 +1511,343 @@ def from_activity(X, *, blocks: int = 10, zscore: bool = False) -> ActivityPR:
         trace=float(st / B), trace_sq=float(sG / (B * (B - 1))), jackknife=loo,
         block_sizes=sizes.astype(np.int64), n_units=int(N), n_samples=int(T), blocks=int(B),
         zscore=zscore, method=method)
+
+
+# --------------------------------------------------------------------------- from connectivity
+
+#: Largest dense matrix whose full SVD :func:`from_connectivity` computes when ``k`` is None.
+MAX_DENSE_SVD = 4000
+#: Default number of singular values of the truncated SVD (sparse or large matrices).
+DEFAULT_K = 100
+#: |mean diagonal overlap| above which the result's message warns that overlaps are ignored.
+OVERLAP_WARN = 0.1
+
+
+def _from_connectivity_iv(J, k, seed):
+    import scipy.sparse as _sp
+
+    if _sp.issparse(J):
+        if J.ndim != 2 or J.shape[0] != J.shape[1]:
+            raise ParameterError(f"`J` must be a square matrix; got shape {J.shape}")
+        if J.dtype.kind not in "iuf":
+            raise ParameterError(f"`J` must hold real numbers; got dtype {J.dtype}")
+        J = _sp.csr_array(J, dtype=np.float64)
+        if not np.isfinite(J.data).all():
+            raise ParameterError("`J` must contain only finite numbers (it has NaN or inf)")
+        sparse = True
+    else:
+        try:
+            J = np.asarray(J)
+        except Exception:  # ragged lists and the like  # noqa: BLE001
+            raise ParameterError("`J` must be a square 2-D array of real numbers") from None
+        if J.dtype == object or J.dtype.kind not in "iuf":
+            raise ParameterError(f"`J` must be an array of real numbers; got dtype {J.dtype}")
+        if J.ndim != 2 or J.shape[0] != J.shape[1]:
+            raise ParameterError(f"`J` must be a square matrix; got shape {J.shape}")
+        J = np.asarray(J, dtype=np.float64)
+        if not np.isfinite(J).all():
+            raise ParameterError("`J` must contain only finite numbers (it has NaN or inf)")
+        sparse = False
+    N = J.shape[0]
+    if N < 3:
+        raise ParameterError(f"`J` must have at least 3 units; got shape {J.shape}")
+    truncated = sparse or k is not None or N > MAX_DENSE_SVD
+    if k is not None:
+        k = _checks.integer("k", k, low=1)
+        if k >= N - 1:
+            raise ParameterError(
+                f"`k` must be smaller than N - 1 = {N - 1} for the truncated SVD; got k={k} "
+                "(for all singular values pass a dense `J` and k=None)")
+    elif truncated:
+        k = min(DEFAULT_K, N - 2)
+    if seed is not None and not isinstance(seed, (int, np.integer, np.random.Generator,
+                                                  np.random.SeedSequence)):
+        raise ParameterError(f"`seed` must be None, an int, a SeedSequence or a Generator; got "
+                             f"seed={seed!r}")
+    if isinstance(seed, (bool, np.bool_)):
+        raise ParameterError(f"`seed` must be None, an int, a SeedSequence or a Generator; got "
+                             f"seed={seed!r}")
+    return J, sparse, (k if truncated else None), seed
+
+
+@dataclass(frozen=True, repr=False)
+class ConnectivityFit(_AlwaysSucceeds):
+    r"""Random-mode description of a coupling matrix (:func:`from_connectivity`).
+
+    ``float(result)`` is :attr:`pr_s`.
+
+    Attributes
+    ----------
+    singular_values : ndarray
+        The computed singular values, descending (all ``N``, or the top ``k``).
+    n_units : int
+        :math:`N`.
+    k : int or None
+        Number of singular values of the truncated SVD (None: all, by a dense SVD).
+    method : str
+        ``"svd"`` (dense, all singular values) or ``"svds"`` (top ``k``,
+        :func:`scipy.sparse.linalg.svds`, ARPACK, start vector from ``seed``).
+    frobenius_sq : float
+        :math:`\|J\|_F^2 = \sum_a s_a^2`, exact whatever ``k``.
+    tail_mass : float
+        :math:`\sum_{a>k} s_a^2 = \|J\|_F^2 - \sum_{a\le k} s_a^2` (0 for the full SVD).
+    sum_s4 : float
+        :math:`\sum_a s_a^4`: exact for the full SVD; for the truncated one the top ``k``
+        exactly plus the tail's lower bound ``tail_mass**2 / (N - k)`` (the tail as equal values).
+    sum_s4_bounds : tuple of float
+        Lower and upper bounds of :math:`\sum_a s_a^4` (equal for the full SVD); the upper
+        bound puts the tail at the largest values allowed, :math:`s_k^2\,` ``tail_mass``.
+    pr_s : float
+        :math:`\mathrm{PR}_S = (\sum s^2)^2/(N\sum s^4)`, from :attr:`sum_s4`.
+    pr_s_bounds : tuple of float
+        :math:`\mathrm{PR}_S` at the upper and lower bound of :math:`\sum s^4` (lower, upper).
+    effective_rank_ratio : float
+        :math:`\alpha\,\mathrm{PR}_D = \mathrm{PR}_S/(1 - 2\mathrm{PR}_S)`; ``inf`` when
+        :math:`\mathrm{PR}_S \ge 1/2`, where the model has no solution (:attr:`outside_model`).
+    outside_model : bool
+        :math:`\mathrm{PR}_S \ge 1/2`.
+    g_eff : float
+        :math:`g_{\rm eff} = \|J\|_F/\sqrt N`.
+    overlaps : ndarray
+        :math:`O_{aa} = u_a\cdot v_a` of the computed singular vectors (same order as
+        :attr:`singular_values`).
+    overlap_mean, overlap_std : float
+        Mean and standard deviation of :attr:`overlaps`.
+    """
+
+    singular_values: np.ndarray
+    n_units: int
+    k: int | None
+    method: str
+    frobenius_sq: float
+    tail_mass: float
+    sum_s4: float
+    sum_s4_bounds: tuple
+    pr_s: float
+    pr_s_bounds: tuple
+    effective_rank_ratio: float
+    outside_model: bool
+    g_eff: float
+    overlaps: np.ndarray
+    overlap_mean: float
+    overlap_std: float
+
+    _repr_fields = ("pr_s", "pr_s_bounds", "effective_rank_ratio", "g_eff", "overlap_mean",
+                    "n_units", "k", "method")
+
+    def __float__(self) -> float:
+        return float(self.pr_s)
+
+    @property
+    def message(self) -> str:
+        parts = [f"PR_S = {self.pr_s:.6g}"]
+        if self.k is not None:
+            lo, hi = self.pr_s_bounds
+            parts.append(f"(top {self.k} of {self.n_units} singular values by svds; the tail "
+                         f"enters through the Frobenius norm: sum s^2 exact, PR_S in "
+                         f"[{lo:.6g}, {hi:.6g}])")
+        if self.outside_model:
+            parts.append("; PR_S >= 1/2: outside the random-mode model (alpha PR_D = inf, "
+                         "predictions are those of iid couplings)")
+        else:
+            parts.append(f"; alpha PR_D = {self.effective_rank_ratio:.6g}")
+        parts.append(f"; g_eff = {self.g_eff:.6g}; mean overlap u.v = {self.overlap_mean:.3g} "
+                     f"± {self.overlap_std:.2g}")
+        if abs(self.overlap_mean) > OVERLAP_WARN:
+            parts.append(" (large: the theory used by predict() ignores left-right overlaps)")
+        return " ".join(parts).replace(" ;", ";")
+
+    def predict(self, phi="erf", of: str = "phi", *, gain: float = 1.0, noise: float = 0.0,
+                dt=None, rtol: float = DEFAULT_RTOL) -> float:
+        r"""Predicted :math:`\mathrm{PR}^a/N` of :math:`(1 + d/dt)x = \mathrm{gain}\,J\phi(x)`.
+
+        Solves the single-unit DMFT at :math:`g_{\rm eff}\cdot` ``gain`` and evaluates
+        :func:`participation_ratio` with ``effective_rank`` :math:`= \alpha\,\mathrm{PR}_D`
+        (None, the iid theory, when :attr:`outside_model`).  Left-right overlaps are ignored.
+
+        Parameters
+        ----------
+        phi : str or TransferFunction
+        of : {"phi", "x"}
+        gain : float
+            Positive factor multiplying ``J``.
+        noise, dt
+            Passed to :func:`meanfield.dmft.solve`.
+        rtol : float
+            As in :func:`participation_ratio`.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        ParameterError
+            ``gain`` not positive and finite; a DMFT state without chaotic fluctuations.
+        """
+        from . import dmft as _dmft
+
+        gain = _checks_positive("gain", gain)
+        g = self.g_eff * gain
+        sol = _dmft.solve(g, phi, noise=noise, dt=dt)
+        try:
+            _sol_iv(sol)
+        except ParameterError as exc:
+            raise ParameterError(f"the DMFT solution at g_eff * gain = {g:.6g}: {exc}") from None
+        rank = None if self.outside_model else float(self.effective_rank_ratio)
+        return participation_ratio(sol, of, effective_rank=rank, rtol=rtol)
+
+    def plot(self, ax=None, *, title=None):
+        r"""Draw the singular values against their rank, with :math:`\mathrm{PR}_S`.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import meanfield as mf
+        >>> J = np.random.default_rng(0).standard_normal((50, 50)) / np.sqrt(50)
+        >>> fig = mf.dimension.from_connectivity(J).plot()
+        >>> fig.axes[0].get_xlabel()
+        'rank a'
+        """
+        from .plotting import new_figure
+
+        fig, ax = new_figure(ax=ax)
+        a = np.arange(1, self.singular_values.size + 1)
+        ax.plot(a, self.singular_values, ".", color="C0", ms=3, label="singular values $s_a$")
+        if self.k is not None:
+            ax.axhline(math.sqrt(self.tail_mass / (self.n_units - self.k)), color="0.5", ls=":",
+                       label="tail (equal values, Frobenius)")
+        ax.set_xlabel("rank a")
+        ax.set_ylabel("$s_a$")
+        ax.legend(loc="upper right")
+        ax.set_title(title if title is not None else
+                     f"N = {self.n_units}: PR_S = {self.pr_s:.4g}, g_eff = {self.g_eff:.4g}")
+        return fig
+
+
+def _checks_positive(name, value):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"`{name}` must be a positive finite number; got {name}={value!r}") \
+            from None
+    if isinstance(value, (bool, np.bool_)) or not (v > 0.0 and math.isfinite(v)):
+        raise ParameterError(f"`{name}` must be a positive finite number; got {name}={value!r}")
+    return v
+
+
+def from_connectivity(J, *, k: int | None = None, seed=None) -> ConnectivityFit:
+    r"""Fit the random-mode description (Clark et al. 2025) to a square coupling matrix.
+
+    Parameters
+    ----------
+    J : array_like or scipy.sparse matrix, shape (N, N)
+        Couplings, real and finite.
+    k : int, optional
+        Number of top singular values to compute by a truncated SVD
+        (:func:`scipy.sparse.linalg.svds`), :math:`1 \le k < N - 1`.  Default: all of them by a
+        dense SVD for a dense ``J`` with :math:`N \le 4000`, else ``min(100, N - 2)``.
+    seed : int, SeedSequence or Generator, optional
+        Seeds the start vector of the truncated SVD (results are reproducible for a seed).
+
+    Returns
+    -------
+    ConnectivityFit
+        ``pr_s`` (and its bounds), ``effective_rank_ratio`` (:math:`\alpha\mathrm{PR}_D`),
+        ``g_eff``, ``overlaps``; ``predict(phi, of, gain=)`` gives the PR/N of the network.
+
+    Raises
+    ------
+    ParameterError
+        ``J`` not square, not real, with NaN or infinite entries, or zero; ``k`` not an integer
+        in :math:`[1, N-2]`; a bad ``seed``.
+
+    Notes
+    -----
+    With :math:`s_a` the singular values of :math:`J`,
+
+    .. math::
+
+        \mathrm{PR}_S = \frac{(\sum_a s_a^2)^2}{N\sum_a s_a^4}, \qquad
+        g_{\rm eff}^2 = \frac1N\sum_a s_a^2 = \frac{\|J\|_F^2}{N}, \qquad
+        \alpha\,\mathrm{PR}_D = \frac{\mathrm{PR}_S}{1 - 2\,\mathrm{PR}_S},
+
+    the last the inverse of :math:`\mathrm{PR}_S = \alpha\mathrm{PR}_D/(1 + 2\alpha\mathrm{PR}_D)`
+    (Clark, Marschall, van Meegen & Litwin-Kumar, PRX 15, 041019 (2025); at finite :math:`N`,
+    for Gaussian modes, :math:`1/\mathrm{PR}_S = x + 2 + (1+2x)/N + O(N^{-2})` with
+    :math:`x = 1/(\alpha\mathrm{PR}_D)`, :meth:`~meanfield.ensembles.RandomMode.effective_rank_J`).
+    An iid matrix has :math:`E\,\mathrm{tr}(JJ^T)^2 = g^4(2N + 1)` exactly, so
+    :math:`\mathrm{PR}_S \approx N/(2N+1) \to 1/2` and :math:`\alpha\mathrm{PR}_D` is large
+    (infinite in the limit).  When a sample gives :math:`\mathrm{PR}_S \ge 1/2` the model has no
+    solution: :attr:`~ConnectivityFit.outside_model` is set and :math:`\alpha\mathrm{PR}_D = \infty`.
+
+    Truncated SVD: :math:`\sum_a s_a^2 = \|J\|_F^2` is exact, so :math:`g_{\rm eff}` is; the
+    :math:`m = N - k` tail values hold the mass :math:`T = \|J\|_F^2 - \sum_{a\le k}s_a^2`, each
+    at most :math:`s_k^2`, so :math:`T^2/m \le \sum_{a>k}s_a^4 \le s_k^2\,T` (Cauchy-Schwarz;
+    the lower bound is the tail as equal values, used for ``pr_s``).  Both bounds are reported
+    as ``pr_s_bounds``; increase ``k`` when they are too wide.
+
+    The overlaps :math:`O_{aa} = u_a\cdot v_a` of left and right singular vectors are reported
+    but not used: the theory behind :meth:`~ConnectivityFit.predict` has none.
+
+    Examples
+    --------
+    An iid Gaussian matrix: :math:`\mathrm{PR}_S` near :math:`N/(2N+1)`, :math:`g_{\rm eff}` near
+    :math:`g`.
+
+    >>> import numpy as np
+    >>> import meanfield as mf
+    >>> N = 400
+    >>> J = 2.0 * np.random.default_rng(0).standard_normal((N, N)) / np.sqrt(N)
+    >>> fit = mf.dimension.from_connectivity(J)
+    >>> abs(fit.pr_s - N / (2 * N + 1)) < 0.01, abs(fit.g_eff - 2.0) < 0.02
+    (True, True)
+    >>> ens = mf.ensembles.RandomMode(0.5, scale=2.0)          # alpha PR_D = 0.5
+    >>> fit = mf.dimension.from_connectivity(ens.sample(N, seed=1))
+    >>> abs(fit.effective_rank_ratio - 0.5) < 0.1
+    True
+    >>> 0.0 < fit.predict("erf", gain=1.0) < 1.0
+    True
+    """
+    J, sparse, k, seed = _from_connectivity_iv(J, k, seed)
+    N = J.shape[0]
+    if k is None:
+        U, s, Vt = np.linalg.svd(J)
+        fro = float(np.sum(s * s))
+        overlaps = np.einsum("ia,ai->a", U, Vt)
+        method = "svd"
+    else:
+        from scipy.sparse.linalg import svds
+
+        rng = np.random.default_rng(seed)
+        U, s, Vt = svds(J, k=k, v0=rng.standard_normal(N), solver="arpack")
+        order = np.argsort(s)[::-1]
+        U, s, Vt = U[:, order], s[order], Vt[order]
+        fro = float(np.sum(J.data ** 2)) if sparse else float(np.sum(J * J))
+        overlaps = np.einsum("ia,ai->a", U, Vt)
+        method = "svds"
+    if not fro > 0.0:
+        raise ParameterError("`J` is zero: the random-mode description is undefined")
+    top2, top4 = float(np.sum(s ** 2)), float(np.sum(s ** 4))
+    if k is None:
+        tail = 0.0
+        lo4 = hi4 = top4
+    else:
+        tail = max(fro - top2, 0.0)
+        lo4 = top4 + tail * tail / (N - k)
+        hi4 = top4 + float(s[-1]) ** 2 * tail
+    pr_s = fro * fro / (N * lo4)
+    pr_bounds = (fro * fro / (N * hi4), pr_s)
+    outside = bool(pr_s >= 0.5)
+    rank = math.inf if outside else pr_s / (1.0 - 2.0 * pr_s)
+    return ConnectivityFit(
+        singular_values=np.asarray(s, dtype=np.float64), n_units=int(N), k=k, method=method,
+        frobenius_sq=fro, tail_mass=float(tail), sum_s4=float(lo4),
+        sum_s4_bounds=(float(lo4), float(hi4)), pr_s=float(pr_s),
+        pr_s_bounds=(float(pr_bounds[0]), float(pr_bounds[1])), effective_rank_ratio=float(rank),
+        outside_model=outside, g_eff=math.sqrt(fro / N), overlaps=np.asarray(overlaps, float),
+        overlap_mean=float(np.mean(overlaps)), overlap_std=float(np.std(overlaps)))
