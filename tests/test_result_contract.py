@@ -121,6 +121,10 @@ def _activity_pr(monkeypatch):
     return mf.dimension.from_activity(np.random.default_rng(0).standard_normal((300, 12)), blocks=5)
 
 
+def _connectivity_fit(monkeypatch):
+    return mf.dimension.from_connectivity(np.random.default_rng(0).standard_normal((30, 30)))
+
+
 def _training(monkeypatch):
     return mf.trained.FeedbackReservoir(60, 0.8, "tanh", targets=[0.5, 1.0], seed=0).training
 
@@ -146,6 +150,7 @@ CASES = {
     "TrainingResult": ("TrainingResult", _training),
     "ParticipationRatio": ("ParticipationRatio", _participation_ratio),
     "ActivityPR": ("ActivityPR", _activity_pr),
+    "ConnectivityFit": ("ConnectivityFit", _connectivity_fit),
 }
 
 #: Classes without a plot(), by decision: nothing to draw on its own.
