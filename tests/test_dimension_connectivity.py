@@ -103,6 +103,9 @@ def test_sparse_truncated_agrees_with_dense_within_bounds():
     np.testing.assert_allclose(fit.overlaps, dense.overlaps[:100], atol=1e-6)
     again = mf.dimension.from_connectivity(J, k=100, seed=0)
     assert again == fit                                           # reproducible for a seed
+    truncated_dense = mf.dimension.from_connectivity(J.toarray(), k=100, seed=0)
+    assert truncated_dense.method == "svds"
+    assert truncated_dense.pr_s == pytest.approx(fit.pr_s, rel=1e-8)
 
 
 @pytest.mark.statistical
@@ -137,3 +140,9 @@ def test_bad_gain():
     fit = mf.dimension.from_connectivity(_iid(0, 50))
     with pytest.raises(ParameterError, match="`gain`"):
         fit.predict(gain=-1.0)
+
+
+def test_bad_seed():
+    with pytest.raises(ParameterError, match="`seed`"):
+        mf.dimension.from_connectivity(sp.random_array((20, 20), density=0.2, rng=0), k=3,
+                                       seed="x")
