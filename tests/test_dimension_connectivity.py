@@ -15,8 +15,6 @@ Closed forms used (Gaussian entries / Gaussian modes, exact at finite N; Wick,
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -109,12 +107,10 @@ def test_sparse_truncated_agrees_with_dense_within_bounds():
 
 
 @pytest.mark.statistical
-def test_sparse_5000_in_seconds():
+def test_sparse_5000_truncated():
+    # (speed is a benchmark matter, not a test: about 0.7 s single-threaded here)
     J = _sparse(5000, 0.01, 4)
-    t0 = time.perf_counter()
     fit = mf.dimension.from_connectivity(J, k=100, seed=1)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 3.0                       # measured ~0.7 s single-threaded
     lo, hi = fit.pr_s_bounds
     assert lo <= fit.pr_s <= hi and fit.pr_s_stderr < 0.01
     assert 0.0 < fit.effective_rank_ratio < np.inf
