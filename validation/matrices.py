@@ -49,7 +49,7 @@ from meanfield.validation import t_quantile
 from .cases import budget_source, budgets, suite_seeds
 
 __all__ = ["MatrixSize", "MatrixCase", "MATRIX_CASES", "FixedRow", "FixedComparison",
-           "NotMeasured", "run_matrix_case", "matrix_points", "MATRIX_BUDGET_SIZES",
+           "NotMeasured", "graded_row", "run_matrix_case", "matrix_points", "MATRIX_BUDGET_SIZES",
            "MATRIX_HELD_OUT_SEEDS"]
 
 
@@ -461,8 +461,21 @@ def _pole_estimate(near):
     vals = np.array([v for v in near if v is not None])
     if vals.size < 2:
         return None, vals
-    re = 1.0 + vals.real
-    return Estimate(float(re.mean()), float(re.std(ddof=1) / math.sqrt(vals.size)), vals.size), vals
+    return Estimate.from_samples(1.0 + vals.real), vals
+
+
+def graded_row(name, quantity, theory, est, bias, *, scale, n=None) -> FixedRow:
+    r"""A mean-over-seeds row: passes when :math:`|\bar y - y| < t_{S-1}(1 - \alpha/2)\,
+    \mathrm{se} + b`.
+
+    Error model of the matrix and trained cases: one value per seed (independent samples,
+    so the standard error includes the quenched disorder), the Student-t quantile for the
+    sampling error, and ``bias`` :math:`b` the row's finite-size budget at this size,
+    measured on held-out seeds.
+    """
+    tol = t_quantile(est.n) * float(est.stderr) + bias
+    return FixedRow(name, quantity, theory, theory, est, tol,
+                    abs(float(est.mean) - theory) < tol, f"{tol:.3g}", scale=scale, n=n)
 
 
 def _trained_poles_check(case: MatrixCase, size: MatrixSize):
@@ -480,9 +493,8 @@ def _trained_poles_check(case: MatrixCase, size: MatrixSize):
                                  "pole", th, th, NotMeasured("not found", vals.size),
                                  0.0, False, "-", scale=scale))
             continue
-        tol = t_quantile(est.n) * float(est.stderr) + budget.get(key, 0.0) / size.n * scale
-        rows.append(FixedRow(f"1 + Re s: {key}", "pole", th, th, est, tol,
-                             abs(float(est.mean) - th) < tol, f"{tol:.3g}", scale=scale))
+        rows.append(graded_row(f"1 + Re s: {key}", "pole", th, est,
+                               budget.get(key, 0.0) / size.n * scale, scale=scale))
     return [Check("output poles: theory vs trained finite-N networks", FixedComparison(tuple(rows)))]
 
 

@@ -48,9 +48,15 @@ import numpy as np
 
 import meanfield as mf
 from meanfield.estimate import Estimate
-from meanfield.validation import t_quantile
 
-from .matrices import FixedComparison, FixedRow, MatrixCase, MatrixSize, NotMeasured
+from .matrices import (
+    FixedComparison,
+    FixedRow,
+    MatrixCase,
+    MatrixSize,
+    NotMeasured,
+    graded_row,
+)
 
 __all__ = ["CASES", "RUNNERS", "POINTS", "BUDGET_SIZES", "HELD_OUT_SEEDS", "LAWS",
            "stability_table", "T_OBSERVE"]
@@ -170,9 +176,7 @@ def _lead_estimate(row):
     vals = np.array([o[1] for o in row["observed"] if np.isfinite(o[1])])
     if vals.size < _MIN_SEEDS:
         return None, vals
-    lam = 1.0 + vals
-    return Estimate(float(lam.mean()), float(lam.std(ddof=1) / math.sqrt(vals.size)),
-                    vals.size), vals
+    return Estimate.from_samples(1.0 + vals), vals
 
 
 def _spread_key(key: str) -> str:
@@ -189,6 +193,7 @@ def _stability_check(case: MatrixCase, size: MatrixSize):
         key, m, p = row["key"], row["margin"], row["exponent"]
         th = 1.0 + m
         scale = abs(th)
+        bias = budget.get(key, 0.0) * scale / n ** p     # finite-size bias of the margin
         est, vals = _lead_estimate(row)
         classes = [o[0] for o in row["observed"]]
         if row["predicted"] == "marginal":
@@ -205,14 +210,10 @@ def _stability_check(case: MatrixCase, size: MatrixSize):
             notes.append(f"{key}: a fixed point in {vals.size} of {len(classes)} seeds only "
                          f"(fewer than {_MIN_SEEDS}): the leading eigenvalue is not graded")
         else:
-            bias = budget.get(key, 0.0) * scale / n ** p
-            tol = t_quantile(est.n) * float(est.stderr) + bias
-            lead_rows.append(FixedRow(f"1 + max Re lambda: {key}", "pole", th, th, est, tol,
-                                      abs(float(est.mean) - th) < tol, f"{tol:.3g}",
-                                      scale=scale, n=n))
+            lead_rows.append(graded_row(f"1 + max Re lambda: {key}", "pole", th, est, bias,
+                                        scale=scale, n=n))
         # the classification row
         agree = sum(c == row["predicted"] for c in classes)
-        bias = budget.get(key, 0.0) * scale / n ** p
         sigma = budget.get(_spread_key(key), math.nan) / math.sqrt(n)
         margin_needed = bias + _Z_GRADED * sigma
         graded = row["predicted"] == "marginal" or (np.isfinite(margin_needed)

@@ -56,9 +56,15 @@ import numpy as np
 
 import meanfield as mf
 from meanfield.estimate import Estimate
-from meanfield.validation import t_quantile
 
-from .matrices import FixedComparison, FixedRow, MatrixCase, MatrixSize, NotMeasured
+from .matrices import (
+    FixedComparison,
+    FixedRow,
+    MatrixCase,
+    MatrixSize,
+    NotMeasured,
+    graded_row,
+)
 
 __all__ = ["CASES", "RUNNERS", "POINTS", "BUDGET_SIZES", "HELD_OUT_SEEDS", "LAWS"]
 
@@ -372,7 +378,7 @@ def _estimate(vals) -> Estimate | None:
     v = np.asarray(vals, dtype=float)
     if v.size < 2 or not np.all(np.isfinite(v)):
         return None
-    return Estimate(float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size)), int(v.size))
+    return Estimate.from_samples(v)
 
 
 def _graded(key, quantity, theory, scale, vals, budget, n, tag=""):
@@ -387,9 +393,8 @@ def _graded(key, quantity, theory, scale, vals, budget, n, tag=""):
         return FixedRow(f"{key}{tag}: measured in {np.size(vals)} seeds", quantity, theory, theory,
                         NotMeasured("not measured", int(np.size(vals))), 0.0, False, "-",
                         scale=scale)
-    tol = t_quantile(est.n) * float(est.stderr) + budget.get(key, 0.0) / n * scale
-    return FixedRow(f"{key}{tag}", quantity, theory, theory, est, tol,
-                    abs(float(est.mean) - theory) < tol, f"{tol:.3g}", scale=scale)
+    return graded_row(f"{key}{tag}", quantity, theory, est, budget.get(key, 0.0) / n * scale,
+                      scale=scale)
 
 
 def _response_check(case: MatrixCase, size: MatrixSize):
