@@ -1696,7 +1696,8 @@ class ConnectivityFit(_AlwaysSucceeds):
         """
         from . import dmft as _dmft
 
-        gain = _checks_positive("gain", gain)
+        gain = _checks.real("gain", gain, low=0.0, low_open=True,
+                            allowed="a positive finite number")
         g = self.g_eff * gain
         sol = _dmft.solve(g, phi, noise=noise, dt=dt)
         try:
@@ -1736,17 +1737,6 @@ class ConnectivityFit(_AlwaysSucceeds):
         ax.set_title(title if title is not None else
                      f"N = {self.n_units}: PR_S = {self.pr_s:.4g}, g_eff = {self.g_eff:.4g}")
         return fig
-
-
-def _checks_positive(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"`{name}` must be a positive finite number; got {name}={value!r}") \
-            from None
-    if isinstance(value, (bool, np.bool_)) or not (v > 0.0 and math.isfinite(v)):
-        raise ParameterError(f"`{name}` must be a positive finite number; got {name}={value!r}")
-    return v
 
 
 def from_connectivity(J, *, k: int | None = None, seed=None) -> ConnectivityFit:
