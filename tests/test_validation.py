@@ -288,6 +288,8 @@ def _same_trained_networks(monkeypatch):
     return mf.trained.reservoir_theory
 
 
+@pytest.mark.slow   # ~6-24 s (N = 1000 eigendecompositions); the quick report also states
+#                    per case whether a theory 5% off fails it
 def test_trained_poles_case_fails_a_theory_5_percent_off(monkeypatch):
     # the theory's J D outliers 1 + s moved by 5% either way, tanh with two targets at the
     # quick size (n = 1000, 8 seeds): per-seed spread ~0.5/sqrt(n) = 0.016, t_7 stderr = 0.03,

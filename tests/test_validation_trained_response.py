@@ -120,6 +120,7 @@ class _Off:
 
 
 @pytest.mark.statistical
+@pytest.mark.slow   # ~9 s of simulations; the quick report states the 5% detection too
 def test_trained_response_case_fails_a_theory_5_percent_off(monkeypatch):
     # At the quick size (N = 500, 16 seeds, the measured budgets).  Poles 5% off in 1 + s move
     # attractor 2's 1 + Re s by 0.037 (theory 0.739) against a tolerance of ~0.017 (per-network
