@@ -79,27 +79,58 @@ def _hermite_coefficients(tf, d0, mu, kmax=4000):
         k *= 2
 
 
+#: Relative accuracy of a table's Mehler series (as :func:`_hermite_coefficients` asks).
+_MEHLER_TOL = 1e-11
+
+
 class _PairTable:
-    """Fast F_phi(u; d0, mu) and its u-derivative for many u (Mehler series or closed form)."""
+    r"""Fast F_phi(u; d0, mu) and its u-derivative for many u (Mehler series or closed form).
+
+    When the Hermite series has not converged at :math:`|u| = \Delta_0` within ``kmax``
+    terms (tanh at :math:`\Delta_0 \gtrsim 50`: the coefficients of :math:`\phi(\sqrt{\Delta_0}
+    z)` decay like :math:`e^{-c\sqrt{j}/\sqrt{\Delta_0}}`), the truncated series is used only
+    for :math:`|u| \le r_0\Delta_0`, where its remainder is bounded by
+    :math:`r_0^{n}\,(\langle\phi^2\rangle - \sum_{j<n} a_j^2)` (all :math:`a_j^2 \ge 0`), and
+    the quadrature of :func:`meanfield.gaussian.pair` beyond it (usually only lag 0).
+    """
 
     def __init__(self, tf, d0, mu, lo):
         self.tf, self.d0, self.mu = tf, d0, mu
         self.direct = not use_mehler(tf, d0)
+        self.r0 = 1.0
         if self.direct:
             return
         self.a2, self.error = _hermite_coefficients(tf, d0, mu)
         k = np.arange(len(self.a2))
         self.da2 = (k[1:] * self.a2[1:]) / d0
+        if self.error > _MEHLER_TOL:
+            n = len(self.a2)
+            total = _g._mean(tf, "phi2", mu, d0)
+            dtotal = _g._mean(tf, "dphi2", mu, d0)      # sum_j j a_j^2 / d0
+            tail = max(total - float(np.sum(self.a2)), 1e-300)
+            dtail = max(dtotal - float(np.sum(self.da2)), 1e-300)
+            self.r0 = min(1.0, (_MEHLER_TOL * total / tail) ** (1.0 / n),
+                          (_MEHLER_TOL * dtotal / dtail) ** (1.0 / (n - 1)))
+
+    def _eval(self, u, which, coef):
+        u = np.asarray(u, dtype=float)
+        r = np.clip(u / self.d0, -1.0, 1.0)
+        out = np.polynomial.polynomial.polyval(r, coef)
+        if self.r0 < 1.0:
+            far = np.abs(r) > self.r0
+            if np.any(far):
+                out[far] = _g._pair(self.tf, which, self.d0 * r[far], self.d0, self.mu)
+        return out
 
     def __call__(self, u):
         if self.direct:
             return _g._pair(self.tf, "phi", u, self.d0, self.mu)
-        return np.polynomial.polynomial.polyval(np.clip(u / self.d0, -1.0, 1.0), self.a2)
+        return self._eval(u, "phi", self.a2)
 
     def deriv(self, u):
         if self.direct:
             return _g._pair(self.tf, "dphi", u, self.d0, self.mu)
-        return np.polynomial.polynomial.polyval(np.clip(u / self.d0, -1.0, 1.0), self.da2)
+        return self._eval(u, "dphi", self.da2)
 
 
 class SpectralProblem:
@@ -206,13 +237,18 @@ class SpectralProblem:
             tf = self.tfs[b]
             if d0[b] <= 0.0:
                 continue
+            # one-sided (second-order forward) differences in Delta0 at fixed u: a table
+            # at Delta0 - e is defined only for |u| <= Delta0 - e, and would be evaluated
+            # outside its domain at u = Delta0 (lag 0), where it saturates at its own
+            # diagonal; the central difference then had the wrong sign for large g
             e = 1e-5 * d0[b]
             tp = _PairTable(tf, d0[b] + e, mu[b], lo[b])
-            tm = _PairTable(tf, d0[b] - e, mu[b], lo[b])
-            dF_dd0[b] = (tp(u[b]) - tm(u[b])) / (2 * e)
+            tp2 = _PairTable(tf, d0[b] + 2 * e, mu[b], lo[b])
+            dF_dd0[b] = (4.0 * tp(u[b]) - 3.0 * tabs[b](u[b]) - tp2(u[b])) / (2 * e)
             # d/d Delta0 of F'(Delta0; Delta0): slope of the kink amplitude
-            dfp0[b] = (tp.deriv(np.array([d0[b] + e]))[0]
-                       - tm.deriv(np.array([d0[b] - e]))[0]) / (2 * e)
+            dfp0[b] = (4.0 * tp.deriv(np.array([d0[b] + e]))[0]
+                       - 3.0 * tabs[b].deriv(np.array([d0[b]]))[0]
+                       - tp2.deriv(np.array([d0[b] + 2 * e]))[0]) / (2 * e)
             if np.any(self.J0):
                 em = 1e-5 * max(1.0, abs(mu[b]))
                 dF_dmu[b] = (_PairTable(tf, d0[b], mu[b] + em, lo[b])(u[b])
