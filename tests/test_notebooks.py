@@ -19,6 +19,7 @@ def test_notebooks_exist():
     assert any(p.name == "01_random_network_dmft.ipynb" for p in NOTEBOOKS)
     assert any(p.name == "02_random_matrices_and_transients.ipynb" for p in NOTEBOOKS)
     assert any(p.name == "03_trained_reservoir.ipynb" for p in NOTEBOOKS)
+    assert any(p.name == "04_dimension.ipynb" for p in NOTEBOOKS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
