@@ -1134,7 +1134,9 @@ def participation_ratio_of(ensemble, phi="erf", of: str = "phi", *, noise: float
     ------
     ParameterError
         Another ensemble; random modes with overlap (they add a self-coupling kernel to the
-        single-unit DMFT, not implemented); a spectrum whose effective rank is sub-extensive
+        single unit, which :func:`meanfield.dmft.solve_overlap` solves, and overlap terms to
+        the four-point function, not implemented: see the Notes); a spectrum whose effective
+        rank is sub-extensive
         (:math:`\mathrm{PR}_D/N \to 0`); a state without fluctuations.
 
     Examples
@@ -1160,7 +1162,8 @@ def participation_ratio_of(ensemble, phi="erf", of: str = "phi", *, noise: float
         if ensemble.overlap != 0.0:
             raise ParameterError(
                 f"`ensemble` has left-right overlap {ensemble.overlap!r}: the overlaps add a "
-                "self-coupling kernel to the single-unit DMFT, which is not implemented; use "
+                "self-coupling kernel to the single unit (solved by meanfield.dmft.solve_overlap) "
+                "and new terms to the four-point function, which is not implemented here; use "
                 "overlap=0")
         rank = ensemble.effective_rank_ratio
         if rank <= 0.0:

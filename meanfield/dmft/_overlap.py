@@ -43,28 +43,33 @@ How it is solved
 * ``rho == 0``: exactly :func:`meanfield.dmft.solve` at :math:`g_{\rm eff}` (method
   ``"gaussian"``).
 * ``phi="linear"`` (any :math:`\rho`): the process is Gaussian and linear; per frequency
-  :math:`S = S^x/(1 - R(S) S^x)`, :math:`S^x = h/(e^{i\theta} - (1-h))`, solved by fixed-point
-  iteration, and :math:`C^x = |S|^2(\sigma^2/h)/(1 - |S|^2 Q)`,
+  :math:`S = S^x/(1 - R(S) S^x)`, :math:`S^x = h/(e^{i\theta} - (1-h))`, solved by Newton's
+  method continued in :math:`\rho` from :math:`S = S^x`, and :math:`C^x = |S|^2(\sigma^2/h)/(1 - |S|^2 Q)`,
   :math:`Q = \alpha\langle D^2/|1-D\rho S|^2\rangle` (method ``"linear"``; needs noise).
 * Otherwise (method ``"monte-carlo"``): the single-unit process is sampled.  Given
   :math:`(C^\phi, S)`, ``n_paths`` paths of :math:`\eta` are drawn by FFT from
   :math:`C^\eta`, the map with the memory term is iterated, :math:`C^x, C^\phi` are measured
   from the paths and :math:`S` from a tangent trajectory driven by an independent white probe
-  :math:`\zeta` (:math:`S_k = E[\delta\phi_{t+k}\zeta_t]`, exact in expectation).  The
-  iteration starts from the iid solution at :math:`g_{\rm eff}`; warm-up sweeps (plain
-  substitution, a quarter of the paths) run until :math:`\Delta_0` stops drifting (the mean of
-  the last two sweeps within two standard errors of the two before, at most ``max_iter``),
-  then ``n_iter`` sweeps are averaged (Robbins-Monro), and a final ``n_final`` sweeps at the
-  averaged input give the values and their standard errors over paths.  ``residual`` is the
-  largest :math:`|C^\phi_{\rm out} - C^\phi_{\rm in}|/C^\phi_0` of the final stage (any lag),
-  to be read against its Monte Carlo error ``residual_stderr``.  Strong overlaps make the
+  :math:`\zeta` (:math:`S_k = E[\delta\phi_{t+k}\zeta_t]`, exact in expectation).  Each of
+  ``n_chains`` independent chains starts from the iid solution at :math:`g_{\rm eff}`; warm-up
+  sweeps (plain substitution, a quarter of the paths) run until :math:`\Delta_0` stops drifting
+  (the mean of the last two sweeps within two standard errors of the two before, at most
+  ``max_iter``), then the chain averages ``n_iter`` sweeps (Robbins-Monro) and runs
+  ``n_final`` sweeps at its averaged input; the values are means over the chains and their
+  standard errors the spread of the chain means (so the noise of each chain's input, amplified
+  by the self-consistency, is included: the error over paths at a fixed input was measured
+  two times smaller than the spread over solver seeds).  ``residual`` is the mean over chains of
+  :math:`C^\phi_{\rm out} - C^\phi_{\rm in}` at lag 0 relative to :math:`C^\phi(0)`, or summed
+  over the lags relative to :math:`\sum_k C^\phi_k` (the zero frequency, the slowest direction
+  of the iteration), whichever is larger against its standard error ``residual_stderr``;
+  converged means within the Student-t 99.5% quantile (``n_chains - 1`` dof) of it.  Strong overlaps make the
   unit's self-excitation :math:`R(0)` large and its correlations slow (tanh, :math:`g_{\rm eff}
   = 2`, :math:`D = \pm 2`, :math:`\rho = 0.6`: correlation time about 20); then ``max_lag``
   and ``t_sweep`` must grow with it, or the truncated spectrum leaves a residual above the
   Monte Carlo error and the result is flagged (status 2).
 
 The result is a Monte Carlo estimate: it carries ``delta0_stderr`` and ``delta_tau_stderr``
-(the statistical error of the final stage; the residual of the self-consistency adds to it).
+(the spread of the chain means).
 The spectrum of :math:`J` must not have outliers that destabilise a mode: the solver refuses
 (status 2) a state with :math:`\min_\theta |1 - D\rho S(\theta)| < 0.05`.  Odd transfer
 functions only (then :math:`\langle\phi\rangle = 0` and no static field arises).
@@ -77,6 +82,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from scipy import stats as _stats
 
 from .. import _checks
 from .. import transfer as _transfer
@@ -278,7 +284,7 @@ def mode_kernel(S_theta, modes, weights, overlap, alpha):
 # --------------------------------------------------------------------------- validation
 
 def _solve_overlap_iv(ensemble, phi, dt, noise, method, n_paths, t_sweep, max_lag, n_iter,
-                      n_final, max_iter, seed):
+                      n_final, n_chains, max_iter, seed):
     from ..ensembles import RandomMode
     if not isinstance(ensemble, RandomMode):
         raise ParameterError(f"`ensemble` must be a meanfield.ensembles.RandomMode; got "
@@ -301,6 +307,7 @@ def _solve_overlap_iv(ensemble, phi, dt, noise, method, n_paths, t_sweep, max_la
     n_iter = _checks.integer("n_iter", n_iter, low=1, high=10_000)
     n_final = _checks.integer("n_final", n_final, low=2, high=10_000)
     max_iter = _checks.integer("max_iter", max_iter, low=4, high=10_000)
+    n_chains = _checks.integer("n_chains", n_chains, low=2, high=1000)
     K = int(math.ceil(max_lag / dt))
     steps = int(round(t_sweep / dt))
     if steps <= 4 * K:
@@ -317,7 +324,8 @@ def _solve_overlap_iv(ensemble, phi, dt, noise, method, n_paths, t_sweep, max_la
     if not isinstance(seed, np.random.Generator) and seed is not None:
         _checks.rng(seed)
     return dict(tf=tf, dt=dt, noise=noise, method=method, n_paths=n_paths, t_sweep=t_sweep,
-                K=K, steps=steps, n_iter=n_iter, n_final=n_final, max_iter=max_iter, d=d, p=p, alpha=alpha,
+                K=K, steps=steps, n_iter=n_iter, n_final=n_final, max_iter=max_iter,
+                n_chains=n_chains, d=d, p=p, alpha=alpha,
                 g_eff=g_eff, rho=float(ensemble.overlap))
 
 
@@ -325,8 +333,8 @@ def _solve_overlap_iv(ensemble, phi, dt, noise, method, n_paths, t_sweep, max_la
 
 def solve_overlap(ensemble, phi="tanh", *, dt: float = 0.1, noise: float = 0.0,
                   method: str = "auto", n_paths: int = 128, t_sweep: float = 400.0,
-                  max_lag: float = 60.0, n_iter: int = 8, n_final: int = 8,
-                  max_iter: int = 60, seed=0,
+                  max_lag: float = 60.0, n_iter: int = 3, n_final: int = 3,
+                  n_chains: int = 4, max_iter: int = 60, seed=0,
                   check: bool = True) -> OverlapDMFTResult:
     r"""Stationary single-unit DMFT of random-mode couplings with left-right overlap.
 
@@ -360,9 +368,10 @@ def solve_overlap(ensemble, phi="tanh", *, dt: float = 0.1, noise: float = 0.0,
     n_paths, t_sweep, max_lag : int, float, float
         Paths per sweep (>= 2), time per path (> 4 ``max_lag``), largest lag of the kernel and
         of the correlation functions (time units).
-    n_iter, n_final, max_iter : int
-        Averaged sweeps and final sweeps (each of ``n_paths`` paths), after at most
-        ``max_iter`` (>= 4) warm-up sweeps of ``n_paths // 4`` paths.
+    n_iter, n_final, n_chains, max_iter : int
+        ``n_chains`` (>= 2) independent chains, each of at most ``max_iter`` (>= 4) warm-up
+        sweeps of ``n_paths // 4`` paths, ``n_iter`` averaged and ``n_final`` final sweeps of
+        ``n_paths`` paths; the standard errors are those of the chain means.
     seed : None, int or numpy.random.Generator
         Randomness of the Monte Carlo (default 0: reproducible).
     check : bool
@@ -384,8 +393,9 @@ def solve_overlap(ensemble, phi="tanh", *, dt: float = 0.1, noise: float = 0.0,
 
     Notes
     -----
-    Cost: about ``(2 n_iter + n_final) * n_paths * t_sweep / dt`` steps of a memory of
-    ``max_lag / dt`` lags: about 10 s with the defaults.  At :math:`\rho = 0` the result is
+    Cost: about ``n_chains * (n_iter + n_final + 3) * n_paths * t_sweep / dt`` steps of a
+    memory of ``max_lag / dt`` lags (the warm-up takes 8-16 quarter sweeps): 15-20 s with the
+    defaults at :math:`\rho = 0.3` on a shared 2-core machine.  At :math:`\rho = 0` the result is
     :func:`meanfield.dmft.solve` at :math:`g_{\rm eff}` exactly.
 
     References
@@ -403,7 +413,7 @@ def solve_overlap(ensemble, phi="tanh", *, dt: float = 0.1, noise: float = 0.0,
     ('gaussian', True)
     """
     iv = _solve_overlap_iv(ensemble, phi, dt, noise, method, n_paths, t_sweep, max_lag, n_iter,
-                           n_final, max_iter, seed)
+                           n_final, n_chains, max_iter, seed)
     if iv["method"] == "auto" and iv["rho"] == 0.0:
         res = _solve_gaussian(iv)
     elif iv["method"] == "auto" and iv["tf"] is _transfer.get("linear"):
@@ -588,45 +598,53 @@ def _solve_mc(iv, seed):
     # start: the iid solution at g_eff
     sol = solve(iv["g_eff"], iv["tf"], noise=iv["noise"], dt=h, check=False)
     k = np.arange(K + 1)
-    cphi = np.interp(k * h, sol.tau, sol.c_phi_tau, right=0.0)
+    cphi0 = np.interp(k * h, sol.tau, sol.c_phi_tau, right=0.0)
     md0 = float(sol.mean_dphi) if sol.mean_dphi is not None and np.isfinite(sol.mean_dphi) else 0.5
-    S = np.where(k >= 1, md0 * h * (1.0 - h) ** np.maximum(k - 1, 0), 0.0)
+    S0 = np.where(k >= 1, md0 * h * (1.0 - h) ** np.maximum(k - 1, 0), 0.0)
     nit = 0
     margin = np.inf
-    # warm-up: plain substitution with a quarter of the paths until Delta0 stops drifting
-    # (the mean of the last two sweeps within 2 standard errors of the two before)
-    warm = max(iv["n_paths"] // 4, 2)
-    trail = []
-    settled_warm = False
-    for _ in range(iv["max_iter"]):
-        cx, cp, sr, md, _, margin = _sweep(gen, cphi, S, iv, L, warm)
-        nit += 1
-        cphi, S = cp.mean(axis=0), sr.mean(axis=0)
-        if margin < _MODE_MARGIN or not np.all(np.isfinite(cphi)):
-            break
-        trail.append((cx[:, 0].mean(), cx[:, 0].std(ddof=1) / math.sqrt(warm)))
-        if len(trail) >= 4:
-            (m1, e1), (m2, e2), (m3, e3), (m4, e4) = trail[-4:]
-            if abs(m3 + m4 - m1 - m2) / 2 < 2.0 * math.sqrt(e1 ** 2 + e2 ** 2 + e3 ** 2 + e4 ** 2) / 2:
-                settled_warm = True
+    settled_warm = True
+    chains = []
+    # independent chains, each from the iid start: the spread of the chain means measures the
+    # whole Monte Carlo error (the noise of each chain's input, amplified by the
+    # self-consistency, included); a drift common to all chains shows in the residual
+    while settled_warm and len(chains) < iv["n_chains"]:
+        cphi, S = cphi0, S0
+        # warm-up: plain substitution with a quarter of the paths until Delta0 stops drifting
+        # (the mean of the last two sweeps within 2 standard errors of the two before)
+        warm = max(iv["n_paths"] // 4, 2)
+        trail = []
+        settled_warm = False
+        for _ in range(iv["max_iter"]):
+            cx, cp, sr, md, _, margin = _sweep(gen, cphi, S, iv, L, warm)
+            nit += 1
+            cphi, S = cp.mean(axis=0), sr.mean(axis=0)
+            if margin < _MODE_MARGIN or not np.all(np.isfinite(cphi)):
                 break
-    # averaging (Robbins-Monro): the input is the running mean of the outputs
-    if settled_warm:
+            trail.append((cx[:, 0].mean(), cx[:, 0].std(ddof=1) / math.sqrt(warm)))
+            if len(trail) >= 4:
+                (m1, e1), (m2, e2), (m3, e3), (m4, e4) = trail[-4:]
+                if abs(m3 + m4 - m1 - m2) < 2.0 * math.sqrt(e1 ** 2 + e2 ** 2 + e3 ** 2 + e4 ** 2):
+                    settled_warm = True
+                    break
+        if not settled_warm:
+            break
+        # averaging (Robbins-Monro: the input is the running mean of the outputs), then the
+        # final sweeps at the chain's input
         for it in range(iv["n_iter"]):
             cx, cp, sr, md, _, margin = _sweep(gen, cphi, S, iv, L)
             nit += 1
             lam = 1.0 / (it + 2)
             cphi = (1 - lam) * cphi + lam * cp.mean(axis=0)
             S = (1 - lam) * S + lam * sr.mean(axis=0)
-            if margin < _MODE_MARGIN or not np.all(np.isfinite(cphi)):
-                break
-    outs = []
-    if settled_warm and margin >= _MODE_MARGIN and np.all(np.isfinite(cphi)):
-        for _ in range(iv["n_final"]):
-            outs.append(_sweep(gen, cphi, S, iv, L))
-            nit += 1
+        if margin < _MODE_MARGIN or not np.all(np.isfinite(cphi)):
+            settled_warm = False
+            break
+        outs = [_sweep(gen, cphi, S, iv, L) for _ in range(iv["n_final"])]
+        nit += iv["n_final"]
+        chains.append((outs, cphi))
     common = _common(iv)
-    if not outs:
+    if len(chains) < iv["n_chains"]:
         nan = np.full(K + 1, np.nan)
         return OverlapDMFTResult(
             delta0=float("nan"), delta0_stderr=float("nan"), tau=k * h, delta_tau=nan,
@@ -641,42 +659,47 @@ def _solve_mc(iv, seed):
                      "increase `max_iter`"),
             nit=nit, residual=float("nan"), residual_stderr=float("nan"), n_paths=iv["n_paths"],
             t_sweep=iv["t_sweep"], seed=int_seed, **common)
-    cx = np.concatenate([o[0] for o in outs])
-    cp = np.concatenate([o[1] for o in outs])
-    sr = np.concatenate([o[2] for o in outs])
-    md = np.concatenate([o[3] for o in outs])
-    n = cx.shape[0]
+    nc = len(chains)
+
+    def chain_means(i):
+        return np.array([np.concatenate([o[i] for o in outs]).mean(axis=0) for outs, _ in chains])
+
+    cx, cp, sr, md = chain_means(0), chain_means(1), chain_means(2), chain_means(3)
+    n = nc * iv["n_final"] * iv["n_paths"]
     d_tau = cx.mean(axis=0)
-    d_err = cx.std(axis=0, ddof=1) / math.sqrt(n)
+    d_err = cx.std(axis=0, ddof=1) / math.sqrt(nc)
     cp_mean = cp.mean(axis=0)
-    cp_err = cp.std(axis=0, ddof=1) / math.sqrt(n)
-    scale = cp_mean[0]
-    dev = np.abs(cp_mean - cphi)
-    j = int(np.argmax(dev))
-    residual = float(dev[j] / scale)
-    residual_err = float(cp_err[j] / scale)
+    dev_c = cp - np.array([c_in for _, c_in in chains])
+    # two summaries of output - input per chain: at lag 0, and summed over the lags (the zero
+    # frequency, the slowest direction of the iteration), each relative to the same of C^phi
+    summ = np.stack([dev_c[:, 0] / cp_mean[0], dev_c.sum(axis=1) / cp_mean.sum()])
+    dev = np.abs(summ.mean(axis=1))
+    dev_err = summ.std(axis=1, ddof=1) / math.sqrt(nc)
+    j = int(np.argmax(dev / np.maximum(dev_err, 1e-300)))
+    residual, residual_err = float(dev[j]), float(dev_err[j])
+    t_q = float(_stats.t.ppf(0.995, nc - 1))
     tail = float(np.max(np.abs(d_tau[-max(K // 10, 1):])) / d_tau[0])
-    margin = min(margin, min(o[5] for o in outs))
-    # the final stage's input is itself a Monte Carlo average: residual within ~4 sigma of the
-    # combined noise (output and input of comparable size) counts as converged
-    settled = residual <= 4.0 * math.sqrt(2.0) * residual_err + 1e-12
+    margin = min(margin, min(o[5] for outs, _ in chains for o in outs))
+    # converged: both means over chains of output - input within the Student-t 99.5% quantile
+    # (nc - 1 dof) of their standard errors
+    settled = bool(residual <= t_q * residual_err + 1e-12)
     if margin < _MODE_MARGIN:
         ok, msg = False, (f"a mode is near its instability (min |1 - D rho S| = {margin:.3g})")
     elif tail > _TAIL:
         ok, msg = False, (f"C^x has not decayed by max_lag={K * h:g} ({tail:.2g} of C^x(0) left): "
                           "increase `max_lag`")
     elif not settled:
-        ok, msg = False, (f"the self-consistency did not settle: |C^phi_out - C^phi_in| = "
-                          f"{residual:.2e} C^phi(0), Monte Carlo error {residual_err:.1e}: increase "
-                          "`n_iter` or `n_paths`")
+        ok, msg = False, (f"the self-consistency did not settle: C^phi_out - C^phi_in = "
+                          f"{residual:.2e} (relative), Monte Carlo error {residual_err:.1e}: "
+                          "increase `max_iter`, `n_iter` or `n_paths`")
     else:
-        ok, msg = True, (f"converged within Monte Carlo error ({n} paths of {iv['t_sweep']:g} in "
-                         f"the final stage; residual {residual:.1e} +- {residual_err:.1e} of "
-                         "C^phi(0))")
+        ok, msg = True, (f"converged within Monte Carlo error ({nc} chains, {n} paths of "
+                         f"{iv['t_sweep']:g} in the final stages; relative residual "
+                         f"{residual:.1e} +- {residual_err:.1e})")
     return OverlapDMFTResult(
         delta0=float(d_tau[0]), delta0_stderr=float(d_err[0]), tau=k * h, delta_tau=d_tau,
         delta_tau_stderr=d_err, c_phi_tau=cp_mean, response_tau=sr.mean(axis=0),
-        kernel_tau=np.concatenate([outs[-1][4], [0.0]])[:K + 1], mean_dphi=float(md.mean()),
+        kernel_tau=np.concatenate([chains[-1][0][-1][4], [0.0]])[:K + 1], mean_dphi=float(md.mean()),
         correlation_time=_corr_time(d_tau, h), method="monte-carlo", success=ok,
         status=0 if ok else 2, message=msg, nit=nit, residual=residual,
         residual_stderr=residual_err, n_paths=iv["n_paths"], t_sweep=iv["t_sweep"],
