@@ -51,7 +51,10 @@ How it is solved
   :math:`C^\eta`, the map with the memory term is iterated, :math:`C^x, C^\phi` are measured
   from the paths and :math:`S` from a tangent trajectory driven by an independent white probe
   :math:`\zeta` (:math:`S_k = E[\delta\phi_{t+k}\zeta_t]`, exact in expectation).  Each of
-  ``n_chains`` independent chains starts from the iid solution at :math:`g_{\rm eff}`; warm-up
+  ``n_chains`` independent chains starts from the quiet state when there is noise and the
+  network linearised at :math:`x = 0` has a stationary state (the linear closed form with
+  :math:`\phi'(0)`), from the iid solution at :math:`g_{\rm eff}` otherwise (where several
+  self-consistent states coexist, the one reached from this start is returned); warm-up
   sweeps (plain substitution, a quarter of the paths) run until :math:`\Delta_0` stops drifting
   (the mean of the last two sweeps within two standard errors of the two before, at most
   ``max_iter``), then the chain averages ``n_iter`` sweeps (Robbins-Monro) and runs
@@ -595,12 +598,28 @@ def _solve_mc(iv, seed):
     int_seed = seed if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
     h, K = iv["dt"], iv["K"]
     L = 1 << int(math.ceil(math.log2(iv["steps"] + 2 * K + int(math.ceil(20.0 / h)) + 1)))
-    # start: the iid solution at g_eff
-    sol = solve(iv["g_eff"], iv["tf"], noise=iv["noise"], dt=h, check=False)
     k = np.arange(K + 1)
-    cphi0 = np.interp(k * h, sol.tau, sol.c_phi_tau, right=0.0)
-    md0 = float(sol.mean_dphi) if sol.mean_dphi is not None and np.isfinite(sol.mean_dphi) else 0.5
-    S0 = np.where(k >= 1, md0 * h * (1.0 - h) ** np.maximum(k - 1, 0), 0.0)
+    # start: with noise, the quiet state (the network linearised at x = 0, phi ~ phi'(0) x) if
+    # that linear network has a stationary state; otherwise the iid solution at g_eff.  (From
+    # the iid start the iteration did not find the quiet state of a self-inhibited network:
+    # exponential spectrum, rho = -0.3, erf, noise 0.1: 0.046 +- 0.011 against 0.0184 in the
+    # simulation and 0.0189 in the linearised theory.)
+    start = "iid"
+    s0 = iv["tf"].slope0
+    lin = None
+    if iv["noise"] > 0.0 and s0 != 0.0:
+        lin = _solve_linear(dict(iv, d=iv["d"] * s0))
+    if lin is not None and lin.success:
+        start = "quiet"
+        cphi0 = s0 * s0 * lin.delta_tau
+        S0 = s0 * lin.response_tau
+        S0[0] = 0.0
+    else:
+        sol = solve(iv["g_eff"], iv["tf"], noise=iv["noise"], dt=h, check=False)
+        cphi0 = np.interp(k * h, sol.tau, sol.c_phi_tau, right=0.0)
+        md0 = (float(sol.mean_dphi) if sol.mean_dphi is not None and np.isfinite(sol.mean_dphi)
+               else 0.5)
+        S0 = np.where(k >= 1, md0 * h * (1.0 - h) ** np.maximum(k - 1, 0), 0.0)
     nit = 0
     margin = np.inf
     settled_warm = True
@@ -693,7 +712,8 @@ def _solve_mc(iv, seed):
                           f"{residual:.2e} (relative), Monte Carlo error {residual_err:.1e}: "
                           "increase `max_iter`, `n_iter` or `n_paths`")
     else:
-        ok, msg = True, (f"converged within Monte Carlo error ({nc} chains, {n} paths of "
+        ok, msg = True, (f"converged within Monte Carlo error (from the {start} state; {nc} "
+                         f"chains, {n} paths of "
                          f"{iv['t_sweep']:g} in the final stages; relative residual "
                          f"{residual:.1e} +- {residual_err:.1e})")
     return OverlapDMFTResult(
