@@ -755,22 +755,38 @@ def two_lag(sol, tau1, tau2=0.0, *, of: str = "phi", effective_rank=None, gain_r
     rho, kappa = _sol_iv(sol)
     of, effective_rank, gain_ratio, zscore, _ = _options_iv(of, effective_rank, gain_ratio,
                                                             zscore, DEFAULT_RTOL)
-    t1, t2 = np.broadcast_arrays(_checks.real_array("tau1", tau1), _checks.real_array("tau2", tau2))
+    lags = []
+    for name, tau in (("tau1", tau1), ("tau2", tau2)):
+        arr = _checks.real_array(name, tau, finite=False)
+        bad = arr[~np.isfinite(arr)] if arr.size else arr
+        if bad.size:
+            raise ParameterError(f"`{name}` must contain only finite numbers; got {name}="
+                                 f"{float(bad[0])!r}")
+        big = arr[np.abs(arr) > _MAX_LAG]
+        if big.size:
+            raise ParameterError(f"`{name}` must be at most {_MAX_LAG:g} in magnitude (the "
+                                 f"collective correlations have decayed long before); got "
+                                 f"{name}={float(big[0]):g}")
+        lags.append(arr)
+    try:
+        t1, t2 = np.broadcast_arrays(*lags)
+    except ValueError:
+        raise ParameterError(f"`tau1` and `tau2` must broadcast together; got shapes "
+                             f"{lags[0].shape} and {lags[1].shape}") from None
     shape = t1.shape
     t1, t2 = t1.ravel(), t2.ravel()
     if t1.size == 0:
         return np.zeros(shape)
-    if float(np.max(np.abs(np.concatenate([t1, t2])))) > _MAX_LAG:
-        raise ParameterError(f"`tau1` and `tau2` must be at most {_MAX_LAG:g} in magnitude (the "
-                             "collective correlations have decayed long before)")
     A, B = _weights(of, effective_rank, gain_ratio, zscore)
     if sol.dt is not None:
         dt = float(sol.dt)
         m1, m2 = np.rint(t1 / dt), np.rint(t2 / dt)
-        if np.any(np.abs(m1 * dt - t1) > 1e-9 * max(1.0, dt)) or \
-                np.any(np.abs(m2 * dt - t2) > 1e-9 * max(1.0, dt)):
-            raise ParameterError(f"`tau1` and `tau2` must be multiples of the Euler step "
-                                 f"dt={dt!r} (the map's lags are integers)")
+        for name, m, t in (("tau1", m1, t1), ("tau2", m2, t2)):
+            off = t[np.abs(m * dt - t) > 1e-9 * max(1.0, dt)]
+            if off.size:
+                raise ParameterError(f"`{name}` must hold multiples of the Euler step dt={dt!r} "
+                                     f"(the map's lags are integers); got {name}="
+                                     f"{float(off[0])!r}")
         sums = _two_lag_sums_map(sol, of, rho, kappa, m1.astype(int), m2.astype(int))
         return _combine_two_lag(sums, of, A, B, rho, sol).reshape(shape)
     return _two_lag_flow_values(sol, of, A, B, rho, kappa, t1, t2, accurate=True).reshape(shape)
@@ -1179,7 +1195,13 @@ def participation_ratio_of(ensemble, phi="erf", of: str = "phi", *, noise: float
     if not g > 0.0:
         raise ParameterError("`ensemble` has zero coupling variance: no fluctuations")
     of, _, gain_ratio, zscore, rtol = _options_iv(of, None, gain_ratio, zscore, rtol)
-    sol = _dmft.solve(g, phi, noise=noise, J0=J0, dt=dt)
+    try:
+        sol = _dmft.solve(g, phi, noise=noise, J0=J0, dt=dt)
+    except ParameterError as exc:
+        if not str(exc).startswith(("`g`", "`J0`")):
+            raise
+        raise ParameterError(f"`ensemble` has g_eff={g:.6g}, J0={J0:g}, which the DMFT solver "
+                             f"refuses ({exc})") from None
     try:
         _sol_iv(sol)
     except ParameterError as exc:
@@ -1391,8 +1413,15 @@ def from_activity(X, *, blocks: int = 10, zscore: bool = False) -> ActivityPR:
     it and bias :math:`\mathrm{tr}\,C^2` by :math:`O((\mathrm{tr}\,C)^2/T)`); its cost, for
     autocorrelated activity, is that fluctuations slower than a block are removed from each
     :math:`C_a`, a relative bias of about :math:`2\tau_c/T_a` in each mode's variance, which
-    cancels in the ratio when the modes share one timescale.  Keep blocks much longer than the
-    correlation time (it is also what makes them nearly independent).  With ``zscore`` the
+    cancels in the ratio only when the modes share one timescale.  In chaotic networks they do
+    not: to first order the estimate is raised by
+    :math:`4(\tau_{\rm pop} - \tau_c)/T_a` relative (:math:`\tau_{\rm pop}` the timescale of
+    :math:`\mathrm{tr}\,C(\tau)C(0)`, ``ParticipationRatio.population_timescale``, about twice
+    :math:`\tau_c`): 12% for tanh at g = 3 with blocks of 125 time constants.  The exact
+    expectation for a stationary process follows from the two-lag function
+    (:func:`two_lag`); ``validation/dimension.py`` compares simulations with it.  Keep blocks
+    much longer than the population timescale (it is also what makes them nearly
+    independent).  With ``zscore`` the
     blocks are divided by the whole-run standard deviations (a plug-in, relative bias
     :math:`O(1/T)`).
 
@@ -1441,17 +1470,22 @@ def from_activity(X, *, blocks: int = 10, zscore: bool = False) -> ActivityPR:
     sizes = np.diff(edges)
     # pass 1: finiteness, block means, the global mean and (for zscore) the global variance
     means = np.empty((B, N))
+    amax = 0.0
     for a in range(B):
         blk = np.asarray(X[edges[a]:edges[a + 1]], dtype=np.float64)
         if not np.isfinite(blk).all():
             raise ParameterError("`X` must contain only finite numbers (it has NaN or inf)")
         means[a] = blk.mean(axis=0)
+        amax = max(amax, float(np.max(np.abs(blk))))
     mu = sizes @ means / T
-    scale = None
+    # PR is scale invariant: the products are formed in units of max|X| (no overflow at any
+    # magnitude); trace and trace_sq are converted back
+    unit = amax if amax > 0.0 else 1.0
+    scale = unit
     if zscore:
         ss = np.zeros(N)
         for a in range(B):
-            Y = _block(X, edges[a], edges[a + 1], mu, None)
+            Y = _block(X, edges[a], edges[a + 1], mu, unit)
             ss += np.einsum("ti,ti->i", Y, Y)
         var = ss / (T - 1)
         if not np.all(var > 0.0):
@@ -1459,8 +1493,9 @@ def from_activity(X, *, blocks: int = 10, zscore: bool = False) -> ActivityPR:
             raise ParameterError(
                 f"`zscore=True` needs every unit of `X` to vary; units {bad[:10].tolist()}"
                 f"{' ...' if bad.size > 10 else ''} have zero variance (drop them)")
-        scale = np.sqrt(var)
-    d = (means - mu) if scale is None else (means - mu) / scale      # block mean offsets
+        scale = np.sqrt(var) * unit
+        unit = 1.0
+    d = (means - mu) / scale                                         # block mean offsets
     w = (sizes - 1).astype(float)
 
     method = _activity_method(T, N, B)
@@ -1507,11 +1542,20 @@ def from_activity(X, *, blocks: int = 10, zscore: bool = False) -> ActivityPR:
         raise ParameterError("`X` has no variance across blocks: the participation ratio is "
                              "undefined")
     pr = float((st * st - st2) / sG)
-    loo = ((st - t) ** 2 - (st2 - t * t)) / (sG - 2.0 * G.sum(axis=1))
+    loo_sq = sG - 2.0 * G.sum(axis=1)
+    if not np.all(loo_sq > 0.0):
+        a = int(np.flatnonzero(~(loo_sq > 0.0))[0])
+        raise ParameterError(
+            f"`X` varies in too few blocks for the jackknife: leaving out block {a} leaves no "
+            f"variance shared across the other blocks (blocks={B}; a recording constant over "
+            "whole blocks cannot give an error bar: use fewer blocks or drop the constant part)")
+    loo = ((st - t) ** 2 - (st2 - t * t)) / loo_sq
     stderr = float(math.sqrt((B - 1) / B * np.sum((loo - loo.mean()) ** 2)))
     return ActivityPR(
         pr=pr, stderr=stderr, naive=float(naive_tr ** 2 / naive_sq),
-        trace=float(st / B), trace_sq=float(sG / (B * (B - 1))), jackknife=loo,
+        trace=float(st / B) * (unit * unit),
+        trace_sq=float(sG / (B * (B - 1))) * (unit * unit) * (unit * unit),
+        jackknife=loo,
         block_sizes=sizes.astype(np.int64), n_units=int(N), n_samples=int(T), blocks=int(B),
         zscore=zscore, method=method)
 
@@ -1524,7 +1568,10 @@ MAX_DENSE_SVD = 4000
 DEFAULT_K = 100
 #: Rademacher probes of the Hutchinson estimate of the tail's sum of s^4 (truncated SVD).
 HUTCHINSON_PROBES = 64
-#: |mean diagonal overlap| above which the result's message warns that overlaps are ignored.
+#: Root mean square of the diagonal overlaps u_a.v_a, weighted by s_a^2 (the modes' share of
+#: ||J||^2), above which the result's message warns that predict() ignores them (or
+#: 4/sqrt(N), the size of random vectors' overlaps, if larger).  Not the mean: overlaps of
+#: alternating sign have a mean near 0.
 OVERLAP_WARN = 0.1
 
 
@@ -1572,6 +1619,10 @@ def _from_connectivity_iv(J, k, seed):
     if isinstance(seed, (bool, np.bool_)):
         raise ParameterError(f"`seed` must be None, an int, a SeedSequence or a Generator; got "
                              f"seed={seed!r}")
+    if isinstance(seed, (int, np.integer)) and seed < 0:
+        raise ParameterError(f"`seed` must be a non-negative integer; got seed={seed!r}")
+    if (J.count_nonzero() if sparse else np.count_nonzero(J)) == 0:
+        raise ParameterError("`J` is zero: it has no singular-value spectrum to fit")
     return J, sparse, (k if truncated else None), seed
 
 
@@ -1665,8 +1716,11 @@ class ConnectivityFit(_AlwaysSucceeds):
             parts.append(f"; alpha PR_D = {self.effective_rank_ratio:.6g}")
         parts.append(f"; g_eff = {self.g_eff:.6g}; mean overlap u.v = {self.overlap_mean:.3g} "
                      f"± {self.overlap_std:.2g}")
-        if abs(self.overlap_mean) > OVERLAP_WARN:
-            parts.append(" (large: the theory used by predict() ignores left-right overlaps)")
+        w = self.singular_values ** 2
+        rms = math.sqrt(float(w @ self.overlaps ** 2 / w.sum()))
+        if rms > max(OVERLAP_WARN, 4.0 / math.sqrt(self.n_units)):
+            parts.append(f" (root mean square weighted by s^2 {rms:.3g}, large: the theory "
+                         "used by predict() ignores left-right overlaps)")
         return " ".join(parts).replace(" ;", ";")
 
     def predict(self, phi="erf", of: str = "phi", *, gain: float = 1.0, noise: float = 0.0,
@@ -1702,7 +1756,13 @@ class ConnectivityFit(_AlwaysSucceeds):
         gain = _checks.real("gain", gain, low=0.0, low_open=True,
                             allowed="a positive finite number")
         g = self.g_eff * gain
-        sol = _dmft.solve(g, phi, noise=noise, dt=dt)
+        try:
+            sol = _dmft.solve(g, phi, noise=noise, dt=dt)
+        except ParameterError as exc:
+            if not str(exc).startswith("`g`"):
+                raise
+            raise ParameterError(f"`gain` puts the network at g_eff * gain = {g:.6g}, which the "
+                                 f"DMFT solver refuses ({exc}); got gain={gain!r}") from None
         try:
             _sol_iv(sol)
         except ParameterError as exc:
@@ -1820,6 +1880,10 @@ def from_connectivity(J, *, k: int | None = None, seed=None) -> ConnectivityFit:
     """
     J, sparse, k, seed = _from_connectivity_iv(J, k, seed)
     N = J.shape[0]
+    # PR_S and the overlaps are scale invariant: work in units of max|J_ij| (no overflow of
+    # sum s^4 at any magnitude), convert the dimensionful attributes back at the end
+    c = float(np.max(np.abs(J.data if sparse else J)))
+    J = J / c
     if k is None:
         U, s, Vt = np.linalg.svd(J)
         fro = float(np.sum(s * s))
@@ -1859,11 +1923,13 @@ def from_connectivity(J, *, k: int | None = None, seed=None) -> ConnectivityFit:
     pr_bounds = (fro * fro / (N * hi4), fro * fro / (N * lo4))
     outside = bool(pr_s >= 0.5)
     rank = math.inf if outside else pr_s / (1.0 - 2.0 * pr_s)
+    c2 = c * c
+    c4 = c2 * c2        # Python floats: inf beyond the float range, the true value's magnitude
     return ConnectivityFit(
-        singular_values=np.asarray(s, dtype=np.float64), n_units=int(N), k=k, method=method,
-        frobenius_sq=fro, tail_mass=float(tail), sum_s4=float(est4), sum_s4_stderr=err4,
-        pr_s_stderr=float(pr_s * err4 / est4),
-        sum_s4_bounds=(float(lo4), float(hi4)), pr_s=float(pr_s),
+        singular_values=c * np.asarray(s, dtype=np.float64), n_units=int(N), k=k, method=method,
+        frobenius_sq=fro * c2, tail_mass=float(tail) * c2, sum_s4=float(est4) * c4,
+        sum_s4_stderr=err4 * c4, pr_s_stderr=float(pr_s * err4 / est4),
+        sum_s4_bounds=(float(lo4) * c4, float(hi4) * c4), pr_s=float(pr_s),
         pr_s_bounds=(float(pr_bounds[0]), float(pr_bounds[1])), effective_rank_ratio=float(rank),
-        outside_model=outside, g_eff=math.sqrt(fro / N), overlaps=np.asarray(overlaps, float),
+        outside_model=outside, g_eff=math.sqrt(fro / N) * c, overlaps=np.asarray(overlaps, float),
         overlap_mean=float(np.mean(overlaps)), overlap_std=float(np.std(overlaps)))
