@@ -72,9 +72,10 @@ Strong overlaps make the unit's self-excitation :math:`R(0)` large and its corre
 20, with a long tail); ``max_lag`` and ``t_sweep`` must grow with it, or the truncated
 (tapered) spectrum loses low-frequency power and :math:`\Delta_0` comes out low: 6.87, 6.96,
 7.08 (each +- 0.07) at ``max_lag`` = 120, 200, 400, against 7.16 +- 0.05 in simulations
-(N = 1000, 12 networks).  The result is flagged (status 2) when more than 2% of
-:math:`\sum_k C^x_k` lies in the last quarter of the lags (the bias of :math:`\Delta_0` was
-measured about equal to that fraction).
+(N = 1000, 12 networks).  The solver flags (status 2) only gross truncation (more than 5% of
+:math:`C^x(0)` left over the last tenth of the lags, or more than 2% of :math:`\sum_k C^x_k` in
+the last quarter, beyond 3 standard errors): the tail is too noisy to catch the 3% bias above.
+**Increase** ``max_lag`` **until** :math:`\Delta_0` **stops changing** when correlations are slow.
 
 Checked against simulations of :func:`meanfield.simulate` (Euler, dt = 0.1, N = 1000, 2800 time
 units per network): at :math:`\rho = \pm 0.3` :math:`\Delta_0` = 3.170 +- 0.036 (20 networks)
@@ -112,10 +113,10 @@ _MODE_MARGIN = 0.05
 #: Largest |C^x| over the last tenth of the lags, relative to C^x(0), accepted as decayed.
 _TAIL = 0.05
 #: Largest fraction of sum_k C^x_k in the last quarter of the lags (where the spectrum is
-#: tapered) accepted: at rho = 0.6 (tanh, D = +-2) max_lag = 120 left 3% there and Delta0 came
-#: out 3-4% low (6.87 +- 0.07; 6.96 at max_lag = 200, 7.08 at 400; simulation 7.16 +- 0.05).
-#: A point estimate: its Monte Carlo error there (~0.6%) is too large for a significance test
-#: to catch that case; noise alone gave -0.4% (rho = 0.3) and +1% (a quiet state, Delta0 = 0.018).
+#: tapered) accepted when it is also beyond 3 standard errors over chains.  The fraction is
+#: noisy (+-2% at rho = 0, g_eff = 2, the defaults), so this catches only gross truncation: at
+#: rho = 0.6 (tanh, D = +-2) max_lag = 120 left 3 +- 5% there and Delta0 came out 3-4% low
+#: (6.87 +- 0.07; 6.96 at max_lag = 200, 7.08 at 400; simulation 7.16 +- 0.05) unflagged.
 _TAIL_WEIGHT = 0.02
 #: Steps per block of the memory convolution.
 _BLOCK = 32
@@ -724,7 +725,7 @@ def _solve_mc(iv, seed):
     settled = bool(residual <= t_q * residual_err + 1e-12)
     if margin < _MODE_MARGIN:
         ok, msg = False, (f"a mode is near its instability (min |1 - D rho S| = {margin:.3g})")
-    elif tail > _TAIL or tail_weight > _TAIL_WEIGHT:
+    elif tail > _TAIL or (tail_weight > _TAIL_WEIGHT and tail_weight > 3.0 * tail_weight_err):
         ok, msg = False, (f"C^x has not decayed by max_lag={K * h:g} ({tail:.2g} of C^x(0) left "
                           f"at the end, {tail_weight:.2g} +- {tail_weight_err:.1g} of its sum in the last "
                           "quarter of the lags): increase `max_lag` (and `t_sweep`)")
