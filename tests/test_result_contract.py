@@ -125,6 +125,11 @@ def _connectivity_fit(monkeypatch):
     return mf.dimension.from_connectivity(np.random.default_rng(0).standard_normal((30, 30)))
 
 
+def _overlap_dmft(monkeypatch):
+    ens = mf.ensembles.RandomMode(1.0, spectrum=(0.45, -0.45), overlap=0.8)
+    return mf.dmft.solve_overlap(ens, "linear", dt=0.2, noise=1.0)
+
+
 def _training(monkeypatch):
     return mf.trained.FeedbackReservoir(60, 0.8, "tanh", targets=[0.5, 1.0], seed=0).training
 
@@ -151,6 +156,7 @@ CASES = {
     "ParticipationRatio": ("ParticipationRatio", _participation_ratio),
     "ActivityPR": ("ActivityPR", _activity_pr),
     "ConnectivityFit": ("ConnectivityFit", _connectivity_fit),
+    "OverlapDMFTResult": ("OverlapDMFTResult", _overlap_dmft),
 }
 
 #: Classes without a plot(), by decision: nothing to draw on its own.
