@@ -157,6 +157,14 @@ class OverlapDMFTResult(ResultMixin):
         step for ``"linear"``; that of :func:`meanfield.dmft.solve` for ``"gaussian"``.
     n_paths, t_sweep, seed
         Monte Carlo effort (paths per sweep, time per path) and the integer seed (None if none).
+
+    Examples
+    --------
+    >>> import meanfield as mf
+    >>> ens = mf.ensembles.RandomMode(1.0, spectrum=(0.45, -0.45), overlap=0.8)
+    >>> res = mf.dmft.solve_overlap(ens, "linear", dt=0.2, noise=1.0)
+    >>> res.success, res.method
+    (True, 'linear')
     """
 
     delta0: float
