@@ -133,20 +133,21 @@ def _network(setting: dict, n: int, seed: int):
     return J, G, rng
 
 
-def two_lag_estimate(P: np.ndarray, bounds, lags) -> np.ndarray:
+def _centred_blocks(P: np.ndarray, bounds) -> list:
+    """The blocks ``P[lo:hi]`` of ``bounds``, each centred on its own mean."""
+    return [P[lo:hi] - P[lo:hi].mean(axis=0) for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def two_lag_estimate(blocks: list, lags) -> np.ndarray:
     r"""Cross-block estimate of :math:`\Psi(\tau, 0)/\Psi(0, 0)` at integer frame lags.
 
-    With :math:`C_a(\tau)` the lag-:math:`\tau` covariance of block :math:`a` (block mean
-    removed), :math:`\sum_{a\ne b}\mathrm{tr}\,C_a(\tau)C_b(0)` is unbiased for
-    :math:`B(B-1)\,\mathrm{tr}\,C(\tau)C(0)` when blocks are independent (the product of two
-    blocks' sampling errors averages out); the ratio of that sum at :math:`\tau` and at 0.
+    ``blocks``: the centred blocks (:func:`_centred_blocks`).  With :math:`C_a(\tau)` the
+    lag-:math:`\tau` covariance of block :math:`a`, :math:`\sum_{a\ne b}\mathrm{tr}\,C_a(\tau)
+    C_b(0)` is unbiased for :math:`B(B-1)\,\mathrm{tr}\,C(\tau)C(0)` when blocks are independent
+    (the product of two blocks' sampling errors averages out); the ratio of that sum at
+    :math:`\tau` and at 0.
     """
-    lags = [int(k) for k in lags]
-    out = []
-    C0 = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        Y = P[lo:hi] - P[lo:hi].mean(axis=0)
-        C0.append(Y.T @ Y / Y.shape[0])
+    C0 = [Y.T @ Y / Y.shape[0] for Y in blocks]
     S0 = sum(C0)
 
     def cross(Cs):
@@ -154,24 +155,14 @@ def two_lag_estimate(P: np.ndarray, bounds, lags) -> np.ndarray:
         return float(np.sum(S * S0) - sum(np.sum(a * b) for a, b in zip(Cs, C0)))
 
     denom = cross(C0)
-    for k in lags:
-        Ck = []
-        for lo, hi in zip(bounds[:-1], bounds[1:]):
-            Y = P[lo:hi] - P[lo:hi].mean(axis=0)
-            Ck.append(Y[:-k].T @ Y[k:] / (Y.shape[0] - k))
-        out.append(cross(Ck) / denom)
-    return np.asarray(out)
+    return np.asarray([cross([Y[:-k].T @ Y[k:] / (Y.shape[0] - k) for Y in blocks]) / denom
+                       for k in (int(k) for k in lags)])
 
 
-def _unit_lag_estimate(P: np.ndarray, bounds, lags) -> np.ndarray:
-    """Mean single-unit autocorrelation C(tau)/C(0) at integer frame lags (block means removed)."""
-    num = np.zeros(len(lags))
-    den = 0.0
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        Y = P[lo:hi] - P[lo:hi].mean(axis=0)
-        den += float(np.mean(Y * Y))
-        num += [float(np.mean(Y[:-k] * Y[k:])) for k in lags]
-    return num / den
+def _unit_lag_estimate(blocks: list, lags) -> np.ndarray:
+    """Mean single-unit autocorrelation C(tau)/C(0) at integer frame lags (centred blocks)."""
+    den = sum(float(np.mean(Y * Y)) for Y in blocks)
+    return np.array([sum(float(np.mean(Y[:-k] * Y[k:])) for Y in blocks) for k in lags]) / den
 
 
 def simulate_setting(setting: dict, n: int, seed: int, p: dict) -> dict:
@@ -204,8 +195,9 @@ def simulate_setting(setting: dict, n: int, seed: int, p: dict) -> dict:
         bounds = np.unique(np.concatenate([b * frames + edges for b in range(B)]))
         step = dt * p["record_every"]
         lags = [int(round(t / step)) for t in p["two_lags"]]
-        out["psi(tau)"] = two_lag_estimate(P, bounds, lags)
-        out["unit(tau)"] = _unit_lag_estimate(P, bounds, lags)
+        centred = _centred_blocks(P, bounds)
+        out["psi(tau)"] = two_lag_estimate(centred, lags)
+        out["unit(tau)"] = _unit_lag_estimate(centred, lags)
     return out
 
 
